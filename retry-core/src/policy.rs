@@ -1,0 +1,101 @@
+//! The fixed knobs of a retried call (everything but the schedule and the
+//! user's closures), shared by `#[retry]` and [`Retrier`](crate::Retrier).
+
+use std::time::Duration;
+
+use crate::clock::Clock;
+use crate::{Budget, Jitter};
+
+/// Limits and knobs of a retried call. Not public API: built by the code that
+/// `#[retry]` generates and by `Retrier`; may change in any release.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct Policy {
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    pub(crate) name: &'static str,
+    pub(crate) jitter: Option<Jitter>,
+    pub(crate) ceiling: Option<Duration>,
+    pub(crate) initial: Option<Duration>,
+    pub(crate) forever: bool,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) clock_from_start: bool,
+    pub(crate) budget: Option<&'static Budget>,
+    pub(crate) clock: Clock,
+}
+
+impl Policy {
+    /// The policy of the function `name`: no limit beyond the schedule.
+    #[must_use]
+    pub const fn new(name: &'static str) -> Self {
+        Self {
+            name,
+            jitter: None,
+            ceiling: None,
+            initial: None,
+            forever: false,
+            timeout: None,
+            clock_from_start: false,
+            budget: None,
+            clock: Clock::Std,
+        }
+    }
+
+    /// Randomise each pause.
+    #[must_use]
+    pub const fn jitter(mut self, jitter: Jitter) -> Self {
+        self.jitter = Some(jitter);
+        self
+    }
+
+    /// After the schedule is used up, keep retrying with its last pause.
+    #[must_use]
+    pub const fn forever(mut self) -> Self {
+        self.forever = true;
+        self
+    }
+
+    /// Limit the whole call to `timeout`, measured from the first attempt.
+    #[must_use]
+    pub const fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self.clock_from_start = true;
+        self
+    }
+
+    /// Read the clock when the call starts, so `RetryInfo::elapsed` counts the
+    /// first attempt (set when an `on_retry` hook is present).
+    #[must_use]
+    pub const fn clock_from_start(mut self) -> Self {
+        self.clock_from_start = true;
+        self
+    }
+
+    /// Take tokens from (and give them back to) a shared budget.
+    #[must_use]
+    pub const fn budget(mut self, budget: &'static Budget) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// Read tokio's clock (virtual time in paused tests) instead of std's.
+    #[cfg(feature = "tokio")]
+    #[must_use]
+    pub const fn tokio_clock(mut self) -> Self {
+        self.clock = Clock::Tokio;
+        self
+    }
+
+    /// Read `clock`.
+    pub(crate) const fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The schedule's ceiling and first pause (jitter, hints, `forever`).
+    #[must_use]
+    pub const fn bounds(mut self, initial: Duration, ceiling: Option<Duration>) -> Self {
+        self.initial = Some(initial);
+        self.ceiling = ceiling;
+        self
+    }
+}
