@@ -5,6 +5,7 @@
 //! code never writes `::core`, `::std` or `::tokio` (a user crate may shadow
 //! them, or not depend on tokio at all).
 
+pub use core::matches;
 pub use core::option::Option;
 pub use core::time::Duration;
 
@@ -39,11 +40,22 @@ pub const fn async_policy(name: &'static str) -> Policy {
     Policy::new(name)
 }
 
-/// Runs one sync attempt (a closure call that clippy does not flag).
+/// Runs one sync attempt. `R` is the function's return type, given by the
+/// expansion, so `?` in the body converts errors as in the original function.
 #[inline]
-pub fn call<R>(attempt: impl FnOnce() -> R) -> R {
+pub fn call<R, F: FnOnce() -> R>(attempt: F) -> R {
     attempt()
 }
+
+/// Types an async attempt: its output is the function's return type.
+#[inline]
+pub fn typed<R, F: core::future::Future<Output = R>>(attempt: F) -> F {
+    attempt
+}
+
+/// Drops a failed outcome before the pause (not held across an `.await`).
+#[inline]
+pub fn discard<T>(_: T) {}
 
 /// `n = EXPR`: any integer, saturating into `u32` (negative is 0).
 pub trait Retries {

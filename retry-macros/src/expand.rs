@@ -1,0 +1,251 @@
+//! Step 3: a validated [`Plan`] and the user's function → the retry loop.
+//!
+//! The signature, attributes and body tokens are the user's, unchanged; the
+//! body runs inside a closure (sync) or an async block, created afresh on each
+//! turn of a loop in the original function, so `?` and `return` end one
+//! attempt, `self` and `Self` keep working, and no `FnMut` is stored. All
+//! decisions are made by the runtime's `State::next_pause`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
+use syn::{AttrStyle, Expr, ItemFn, ReturnType, Type};
+
+use crate::describe;
+use crate::model::{ClassifierKind, Count, Dur, Factor, Form, JitterKind, Plan, PlanSchedule};
+
+/// Input:
+///
+/// ```text
+/// #[retry(exponential(n = 3, initial = "1s"), blacklist(E::Auth))]
+/// pub fn get(&mut self, key: &str) -> Result<u32, E> { BODY }
+/// ```
+///
+/// Output:
+///
+/// ```text
+/// /// (user docs) + the policy in words
+/// pub fn get(&mut self, key: &str) -> Result<u32, E> {
+///     let mut __retry_state = ::reattempt::__private::State::backoff(
+///         ::reattempt::__private::Backoff::exponential(3, Duration::new(1, 0)),
+///         ::reattempt::__private::Policy::new("get"),
+///     );
+///     loop {
+///         let __retry_outcome = ::reattempt::__private::call::<Result<u32, E>, _>(|| { BODY });
+///         let Some(__retry_pause) = __retry_state.next_pause(
+///             Outcome::of(&__retry_outcome).retry_if(|e| !matches!(e, E::Auth)),
+///         ) else {
+///             return __retry_outcome;
+///         };
+///         ::reattempt::__private::discard(__retry_outcome);
+///         ::reattempt::__private::thread_sleep(__retry_pause);
+///     }
+/// }
+/// ```
+pub(crate) fn function(plan: &Plan, func: ItemFn) -> TokenStream {
+    let ItemFn { attrs, vis, sig, block } = func;
+    let (inner, outer): (Vec<_>, Vec<_>) = attrs.into_iter().partition(|a| matches!(a.style, AttrStyle::Inner(_)));
+    let doc = format!(" **Retry policy:** {}", describe::policy(plan));
+    let has_docs = outer.iter().any(|a| a.path().is_ident("doc"));
+    let doc_break = has_docs.then(|| quote!(#[doc = ""]));
+
+    let krate = &plan.krate;
+    let private = quote!(#krate::__private);
+    let state = ident("__retry_state");
+    let outcome = ident("__retry_outcome");
+    let pause = ident("__retry_pause");
+
+    let ReturnType::Type(_, ret) = &sig.output else {
+        unreachable!("validate rejects functions without a return type")
+    };
+    let ret_span = Span::mixed_site().located_at(ret.span());
+    let ret_erased = erase_impl_trait(ret);
+
+    let new_state = new_state(plan, &private, &sig.ident.to_string());
+    let attempt = plan.attempt.as_ref().map(|name| quote!(let #name: u32 = #state.attempt();));
+    let stmts = &block.stmts;
+    let run_attempt = if plan.is_async {
+        let attempt = quote!(#private::typed::<#ret_erased, _>(async { #(#stmts)* }));
+        match &plan.attempt_timeout {
+            Some(limit) => {
+                let timer = call_sleep(plan, &private, &duration(limit, &private));
+                quote!(#private::attempt_timeout(#timer, #attempt).await)
+            }
+            None => quote!(#attempt.await),
+        }
+    } else {
+        quote!(#private::call::<#ret_erased, _>(|| { #(#stmts)* }))
+    };
+    // Spanned on the return type: a non-`Result` return is reported there.
+    let outcome_ref = quote_spanned!(ret_span=> &#outcome);
+    let judged = quote_spanned!(ret_span=> #private::Outcome::of(#outcome_ref));
+    let hooks = hooks(plan, &private);
+    // User patterns may bind names they cannot use.
+    let allow_bindings = matches!(
+        plan.classifier,
+        Some(ClassifierKind::Blacklist(_) | ClassifierKind::Whitelist(_))
+    )
+    .then(|| quote!(#[allow(unused_variables)]));
+    let mut sleep = call_sleep(plan, &private, &pause.to_token_stream());
+    if plan.is_async {
+        sleep.extend(quote!(.await));
+    }
+
+    quote! {
+        #(#outer)*
+        #doc_break
+        #[doc = #doc]
+        #vis #sig {
+            #(#inner)*
+            let mut #state = #new_state;
+            loop {
+                #attempt
+                let #outcome = #run_attempt;
+                #allow_bindings
+                let #private::Option::Some(#pause) = #state.next_pause(#judged #hooks) else {
+                    return #outcome;
+                };
+                #private::discard(#outcome);
+                #sleep;
+            }
+        }
+    }
+}
+
+/// A name only the expansion can see.
+fn ident(name: &str) -> syn::Ident {
+    format_ident!("{}", name, span = Span::mixed_site())
+}
+
+/// `State::backoff(Backoff::…, policy)` or `State::new(EXPR, policy)`.
+fn new_state(plan: &Plan, private: &TokenStream, name: &str) -> TokenStream {
+    let mut policy = match (&plan.sleep, plan.is_async) {
+        (None, true) => quote!(#private::async_policy(#name)),
+        _ => quote!(#private::Policy::new(#name)),
+    };
+    if let Some(j) = plan.jitter {
+        let jitter = match j {
+            JitterKind::Factor(f) => {
+                let f = proc_macro2::Literal::f64_suffixed(f);
+                quote!(Factor(#f))
+            }
+            JitterKind::Full => quote!(Full),
+            JitterKind::Equal => quote!(Equal),
+            JitterKind::Decorrelated => quote!(Decorrelated),
+        };
+        policy.extend(quote!(.jitter(#private::Jitter::#jitter)));
+    }
+    if plan.forever {
+        policy.extend(quote!(.forever()));
+    }
+    if let Some(t) = &plan.timeout {
+        let t = duration(t, private);
+        policy.extend(quote!(.timeout(#t)));
+    }
+    if let Some(b) = &plan.budget {
+        policy.extend(quote!(.budget(#b)));
+    }
+    if plan.on_retry.is_some() {
+        policy.extend(quote!(.clock_from_start()));
+    }
+    match &plan.schedule {
+        PlanSchedule::Custom(expr) => quote!(#private::State::new(#expr, #policy)),
+        PlanSchedule::Builtin { form, n, first, max, factor } => {
+            let n = match n {
+                Count::Lit(n) => proc_macro2::Literal::u32_unsuffixed(*n).into_token_stream(),
+                Count::Expr(e) => quote!(#private::retries(#e)),
+            };
+            let constructor = match form {
+                Form::Constant => quote!(constant),
+                Form::Exponential => quote!(exponential),
+                Form::Fibonacci => quote!(fibonacci),
+            };
+            let first = duration(first, private);
+            let mut backoff = quote!(#private::Backoff::#constructor(#n, #first));
+            if let Some(max) = max {
+                let max = duration(max, private);
+                backoff.extend(quote!(.max(#max)));
+            }
+            match factor {
+                Some(Factor::Lit { value, .. }) => {
+                    let f = proc_macro2::Literal::f64_suffixed(*value);
+                    backoff.extend(quote!(.factor(#f)));
+                }
+                Some(Factor::Expr(e)) => backoff.extend(quote!(.factor(#e))),
+                None => {}
+            }
+            quote!(#private::State::backoff(#backoff, #policy))
+        }
+    }
+}
+
+/// The hooks that judge an outcome: `.retry_if(…)`, `.on_retry(…)`, ….
+fn hooks(plan: &Plan, private: &TokenStream) -> TokenStream {
+    let error = ident("__retry_error");
+    let mut hooks = match &plan.classifier {
+        Some(ClassifierKind::Blacklist(pats)) => {
+            quote!(.retry_if(|#error| !#private::matches!(#error, #(#pats)|*)))
+        }
+        Some(ClassifierKind::Whitelist(pats)) => {
+            quote!(.retry_if(|#error| #private::matches!(#error, #(#pats)|*)))
+        }
+        Some(ClassifierKind::RetryIf(expr)) => quote!(.retry_if(#expr)),
+        None => TokenStream::new(),
+    };
+    for (name, expr) in [
+        ("retry_ok", &plan.retry_ok),
+        ("retry_after", &plan.retry_after),
+        ("on_retry", &plan.on_retry),
+    ] {
+        if let Some(expr) = expr {
+            let method = format_ident!("{}", name);
+            hooks.extend(quote!(.#method(#expr)));
+        }
+    }
+    hooks.extend(quote!(.debug(#private::describe!())));
+    hooks
+}
+
+/// `thread_sleep(d)`, `tokio_sleep(d)`, or the user's `sleep = …` (not awaited).
+fn call_sleep(plan: &Plan, private: &TokenStream, pause: &TokenStream) -> TokenStream {
+    let call = match &plan.sleep {
+        Some(Expr::Path(path)) => quote!(#path(#pause)),
+        Some(expr) => quote!((#expr)(#pause)),
+        None if plan.is_async => quote!(#private::tokio_sleep(#pause)),
+        None => quote!(#private::thread_sleep(#pause)),
+    };
+    call
+}
+
+/// A duration literal as a const `Duration`, or the user's expression.
+fn duration(d: &Dur, private: &TokenStream) -> TokenStream {
+    match d {
+        Dur::Lit { nanos, span, .. } => {
+            let secs = u64::try_from(nanos / 1_000_000_000).unwrap_or(u64::MAX);
+            let sub = u32::try_from(nanos % 1_000_000_000).unwrap_or(0);
+            let span = Span::mixed_site().located_at(*span);
+            quote_spanned!(span=> #private::Duration::new(#secs, #sub))
+        }
+        Dur::Expr(e) => e.to_token_stream(),
+    }
+}
+
+/// `impl Trait` cannot be named in a turbofish: replace it with `_`.
+fn erase_impl_trait(ty: &Type) -> Type {
+    struct Eraser;
+    impl VisitMut for Eraser {
+        fn visit_type_mut(&mut self, ty: &mut Type) {
+            if let Type::ImplTrait(it) = ty {
+                *ty = Type::Infer(syn::TypeInfer {
+                    underscore_token: syn::Token![_](it.span()),
+                });
+            } else {
+                syn::visit_mut::visit_type_mut(self, ty);
+            }
+        }
+    }
+    let mut ty = ty.clone();
+    Eraser.visit_type_mut(&mut ty);
+    ty
+}
