@@ -44,3 +44,46 @@ fn not_a_function(item: &TokenStream) -> syn::Error {
         Err(e) => e,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// A cheap expansion snapshot: the shape documented in `expand.rs`.
+    #[test]
+    fn sync_expansion_snapshot() {
+        let out = super::retry(
+            quote::quote!(constant(n = 2, delay = "1.5s"), whitelist(E::Busy), attempt = k, sleep = rec),
+            quote::quote!(fn get(key: &str) -> Result<usize, E> { Ok(key.len() + k as usize) }),
+        );
+        let expected = quote::quote!(
+            #[doc = " **Retry policy:** Retried up to 2 times, every 1.5s; only errors matching `E::Busy` are retried."]
+            fn get(key: &str) -> Result<usize, E> {
+                let mut __retry_state = ::reattempt::__private::State::backoff(
+                    ::reattempt::__private::Backoff::constant(2, ::reattempt::__private::Duration::new(1u64, 500000000u32)),
+                    ::reattempt::__private::Policy::new("get")
+                );
+                loop {
+                    let k: u32 = __retry_state.attempt();
+                    let __retry_outcome = ::reattempt::__private::call::<Result<usize, E>, _>(|| { Ok(key.len() + k as usize) });
+                    #[allow(unused_variables)]
+                    let ::reattempt::__private::Option::Some(__retry_pause) = __retry_state.next_pause(
+                        ::reattempt::__private::Outcome::of(&__retry_outcome)
+                            .retry_if(|__retry_error| ::reattempt::__private::matches!(__retry_error, E::Busy))
+                            .debug(::reattempt::__private::describe!())
+                    ) else {
+                        return __retry_outcome;
+                    };
+                    ::reattempt::__private::discard(__retry_outcome);
+                    rec(__retry_pause);
+                }
+            }
+        );
+        assert_eq!(out.to_string(), expected.to_string());
+    }
+
+    #[test]
+    fn errors_keep_the_function_for_the_ide() {
+        let out = super::retry(quote::quote!(bogus), quote::quote!(fn f() -> Result<(), ()> { Ok(()) })).to_string();
+        assert!(out.starts_with("fn f () -> Result < () , () > { Ok (()) }"), "{out}");
+        assert!(out.contains("compile_error"), "{out}");
+    }
+}
