@@ -26,6 +26,22 @@ pub fn tokio_sleep(pause: Duration) -> tokio::time::Sleep {
     tokio::time::sleep(pause)
 }
 
+/// Without feature `tokio` there is no default async pause: the call below
+/// fails to compile with this message, at the attribute.
+#[cfg(not(feature = "tokio"))]
+#[diagnostic::on_unimplemented(
+    message = "an `async fn` with `#[retry]` needs `sleep = …` when reattempt's feature `tokio` is off",
+    label = "no default pause without tokio",
+    note = "enable the `tokio` feature of reattempt, or pass your runtime's sleep: `sleep = my_runtime::sleep`"
+)]
+pub trait DefaultAsyncSleep {}
+
+/// See [`DefaultAsyncSleep`].
+#[cfg(not(feature = "tokio"))]
+pub fn tokio_sleep<D: DefaultAsyncSleep>(_: D) -> core::future::Ready<()> {
+    core::future::ready(())
+}
+
 /// The policy of a function whose default pause is tokio's (reads tokio's clock).
 #[cfg(feature = "tokio")]
 #[must_use]

@@ -1,6 +1,8 @@
 //! The policy in words, appended to the function's rustdoc, so `cargo doc`
 //! shows how every retried function behaves.
 
+use std::fmt::Write as _;
+
 use quote::ToTokens;
 
 use crate::model::{ClassifierKind, Count, Dur, Factor, Form, JitterKind, Plan, PlanSchedule};
@@ -50,12 +52,12 @@ fn schedule(plan: &Plan) -> String {
                 Form::Fibonacci => format!("Retried {times} with Fibonacci back-off from {}", duration(first)),
             };
             match factor {
-                Some(Factor::Lit { value, .. }) => s.push_str(&format!(" (×{value})")),
-                Some(Factor::Expr(e)) => s.push_str(&format!(" (×`{}`)", code(e))),
+                Some(Factor::Lit { value, .. }) => { let _ = write!(s, " (×{value})"); },
+                Some(Factor::Expr(e)) => { let _ = write!(s, " (×`{}`)", code(e)); },
                 None => {}
             }
             if let Some(max) = max {
-                s.push_str(&format!(", capped at {}", duration(max)));
+                let _ = write!(s, ", capped at {}", duration(max));
             }
             s
         }
@@ -68,7 +70,7 @@ fn schedule(plan: &Plan) -> String {
             JitterKind::Decorrelated => ", with decorrelated jitter",
         });
         if let JitterKind::Factor(f) = j {
-            s.push_str(&format!(", with ±{}% jitter", (f * 100.0).round()));
+            let _ = write!(s, ", with ±{}% jitter", (f * 100.0).round());
         }
     }
     if plan.forever {

@@ -9,12 +9,9 @@ use crate::{expand, parse, validate};
 
 /// `#[retry(args)] item` → the retried function, or the item plus every error.
 pub(crate) fn retry(args: TokenStream, item: TokenStream) -> TokenStream {
-    let func = match syn::parse2::<syn::ItemFn>(item.clone()) {
-        Ok(func) => func,
-        Err(_) => {
-            let err = not_a_function(&item);
-            return with_errors(item, &err);
-        }
+    let Ok(func) = syn::parse2::<syn::ItemFn>(item.clone()) else {
+        let err = not_a_function(&item);
+        return with_errors(item, &err);
     };
     let mut errors = Errors::default();
     let attr = parse::attr(args, &mut errors);

@@ -67,12 +67,11 @@ pub(crate) fn function(plan: &Plan, func: ItemFn) -> TokenStream {
     let stmts = &block.stmts;
     let run_attempt = if plan.is_async {
         let attempt = quote!(#private::typed::<#ret_erased, _>(async { #(#stmts)* }));
-        match &plan.attempt_timeout {
-            Some(limit) => {
-                let timer = call_sleep(plan, &private, &duration(limit, &private));
-                quote!(#private::attempt_timeout(#timer, #attempt).await)
-            }
-            None => quote!(#attempt.await),
+        if let Some(limit) = &plan.attempt_timeout {
+            let timer = call_sleep(plan, &private, &duration(limit, &private));
+            quote!(#private::attempt_timeout(#timer, #attempt).await)
+        } else {
+            quote!(#attempt.await)
         }
     } else {
         quote!(#private::call::<#ret_erased, _>(|| { #(#stmts)* }))
@@ -120,9 +119,10 @@ fn ident(name: &str) -> syn::Ident {
 
 /// `State::backoff(Backoff::…, policy)` or `State::new(EXPR, policy)`.
 fn new_state(plan: &Plan, private: &TokenStream, name: &str) -> TokenStream {
-    let mut policy = match (&plan.sleep, plan.is_async) {
-        (None, true) => quote!(#private::async_policy(#name)),
-        _ => quote!(#private::Policy::new(#name)),
+    let mut policy = if plan.sleep.is_none() && plan.is_async {
+        quote!(#private::async_policy(#name))
+    } else {
+        quote!(#private::Policy::new(#name))
     };
     if let Some(j) = plan.jitter {
         let jitter = match j {
@@ -209,13 +209,12 @@ fn hooks(plan: &Plan, private: &TokenStream) -> TokenStream {
 
 /// `thread_sleep(d)`, `tokio_sleep(d)`, or the user's `sleep = …` (not awaited).
 fn call_sleep(plan: &Plan, private: &TokenStream, pause: &TokenStream) -> TokenStream {
-    let call = match &plan.sleep {
+    match &plan.sleep {
         Some(Expr::Path(path)) => quote!(#path(#pause)),
         Some(expr) => quote!((#expr)(#pause)),
         None if plan.is_async => quote!(#private::tokio_sleep(#pause)),
         None => quote!(#private::thread_sleep(#pause)),
-    };
-    call
+    }
 }
 
 /// A duration literal as a const `Duration`, or the user's expression.

@@ -71,6 +71,8 @@ pub(crate) struct Builtin {
     pub(crate) factor: Option<Factor>,
 }
 
+// One per attribute, never moved in bulk: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone)]
 pub(crate) enum Schedule {
     Builtin(Builtin),
@@ -124,6 +126,7 @@ pub(crate) struct Attr {
 }
 
 /// A complete schedule (validated).
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum PlanSchedule {
     Builtin {
         form: Form,

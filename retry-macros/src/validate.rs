@@ -26,10 +26,8 @@ pub(crate) fn plan(attr: Attr, func: &ItemFn, errors: &mut Errors) -> Option<Pla
         }
     }
     let schedule = match attr.schedule {
-        Some(s) => match s {
-            Schedule::Builtin(b) => builtin(b, errors),
-            Schedule::Custom(expr) => Some(PlanSchedule::Custom(expr)),
-        },
+        Some(Schedule::Builtin(b)) => builtin(b, errors),
+        Some(Schedule::Custom(expr)) => Some(PlanSchedule::Custom(expr)),
         None => {
             errors.push(syn::Error::new(
                 Span::call_site(),
