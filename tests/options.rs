@@ -1,6 +1,6 @@
 //! The options beyond the schedule, in virtual time (async) or with a
-//! recording sleeper (sync): jitter, forever, timeout, attempt_timeout,
-//! on_retry, retry_after, retry_ok, cancellation.
+//! recording sleeper (sync): `jitter`, `forever`, `timeout`, `attempt_timeout`,
+//! `on_retry`, `retry_after`, `retry_ok`, and cancellation.
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -2,6 +2,7 @@
 //! when its type is `Debug`; error types without `Debug` still compile.
 #![cfg(feature = "tracing")]
 
+use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -21,7 +22,7 @@ impl Visit for Line {
         if field.name() == "message" {
             self.0.insert_str(0, &format!("{value:?}"));
         } else {
-            self.0.push_str(&format!(" {}={value:?}", field.name()));
+            let _ = write!(self.0, " {}={value:?}", field.name());
         }
     }
 }

@@ -9,7 +9,7 @@ pub use core::matches;
 pub use core::option::Option;
 pub use core::time::Duration;
 
-pub use crate::deadline::{attempt_timeout, FromElapsed};
+pub use crate::deadline::{attempt_timeout, elapsed, race, FromElapsed};
 pub use crate::outcome::{IsResult, Outcome};
 pub use crate::policy::Policy;
 pub use crate::state::State;
@@ -45,6 +45,7 @@ pub fn tokio_sleep<D: DefaultAsyncSleep>(_: D) -> core::future::Ready<()> {
 /// The policy of a function whose default pause is tokio's (reads tokio's clock).
 #[cfg(feature = "tokio")]
 #[must_use]
+#[inline]
 pub const fn async_policy(name: &'static str) -> Policy {
     Policy::new(name).tokio_clock()
 }
@@ -52,6 +53,7 @@ pub const fn async_policy(name: &'static str) -> Policy {
 /// Without tokio an `async fn` must name its `sleep`.
 #[cfg(not(feature = "tokio"))]
 #[must_use]
+#[inline]
 pub const fn async_policy(name: &'static str) -> Policy {
     Policy::new(name)
 }
@@ -67,6 +69,19 @@ pub fn call<R, F: FnOnce() -> R>(attempt: F) -> R {
 #[inline]
 pub fn typed<R, F: core::future::Future<Output = R>>(attempt: F) -> F {
     attempt
+}
+
+/// Never called: `if false { return never::<R>(); }` opens an async attempt,
+/// so its output type is `R` before the body is checked and the body's
+/// `Ok(&string)` coerces to `Result<&str, E>` as in a plain `async fn`.
+///
+/// # Panics
+///
+/// Always (it is only named in a branch that never runs).
+#[inline]
+#[must_use]
+pub fn never<R>() -> R {
+    unreachable!("`#[retry]`: never called")
 }
 
 /// Drops a failed outcome before the pause (not held across an `.await`).

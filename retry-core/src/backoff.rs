@@ -54,6 +54,7 @@ impl Backoff {
     /// assert_eq!(b.into_iter().collect::<Vec<_>>(), [Duration::from_millis(10); 3]);
     /// ```
     #[must_use]
+    #[inline]
     pub const fn constant(n: u32, delay: Duration) -> Self {
         Self::new(Kind::Constant, n, delay)
     }
@@ -69,6 +70,7 @@ impl Backoff {
     /// assert_eq!(secs, [1, 2, 4]);
     /// ```
     #[must_use]
+    #[inline]
     pub const fn exponential(n: u32, initial: Duration) -> Self {
         Self::new(Kind::Exponential, n, initial)
     }
@@ -84,6 +86,7 @@ impl Backoff {
     /// assert_eq!(secs, [1, 1, 2, 3, 5]);
     /// ```
     #[must_use]
+    #[inline]
     pub const fn fibonacci(n: u32, initial: Duration) -> Self {
         Self::new(Kind::Fibonacci, n, initial)
     }
@@ -107,6 +110,7 @@ impl Backoff {
         }
     }
 
+    #[inline]
     const fn new(kind: Kind, n: u32, initial: Duration) -> Self {
         Self {
             kind,
@@ -126,6 +130,7 @@ impl Backoff {
     /// assert!(b.into_iter().all(|d| d <= Duration::from_secs(2)));
     /// ```
     #[must_use]
+    #[inline]
     pub const fn max(mut self, max: Duration) -> Self {
         self.max = Some(max);
         self
@@ -142,6 +147,7 @@ impl Backoff {
     /// assert_eq!(secs, [1, 3, 9, 27]);
     /// ```
     #[must_use]
+    #[inline]
     pub fn factor(mut self, factor: impl Into<f64>) -> Self {
         let factor = factor.into();
         // `max` also maps NaN to 1.
@@ -201,6 +207,7 @@ impl Backoff {
         self.clone().into_iter()
     }
 
+    #[inline]
     fn cap(&self) -> u128 {
         self.max.unwrap_or(DEFAULT_CEILING).as_nanos()
     }
@@ -228,6 +235,7 @@ pub struct Pauses {
 impl Iterator for Pauses {
     type Item = Duration;
 
+    #[inline]
     fn next(&mut self) -> Option<Duration> {
         if self.done >= self.backoff.n {
             return None;
@@ -273,8 +281,14 @@ fn exact_product(value: u128, factor: f64) -> Option<u128> {
 }
 
 /// A `Duration` from nanoseconds, saturating at `Duration::MAX`.
+#[inline]
 pub(crate) fn from_nanos(nanos: u128) -> Duration {
     const PER_SEC: u128 = 1_000_000_000;
+    // Every pause below 584 years: a 64-bit division by a constant (a
+    // multiplication), not a call to the 128-bit division routine.
+    if let Ok(nanos) = u64::try_from(nanos) {
+        return Duration::from_nanos(nanos);
+    }
     match u64::try_from(nanos / PER_SEC) {
         #[allow(clippy::cast_possible_truncation)]
         Ok(secs) => Duration::new(secs, (nanos % PER_SEC) as u32),
@@ -286,6 +300,7 @@ impl IntoIterator for Backoff {
     type Item = Duration;
     type IntoIter = Pauses;
 
+#[inline]
     fn into_iter(self) -> Pauses {
         let first = self.initial.as_nanos().min(self.cap());
         Pauses {

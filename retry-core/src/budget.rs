@@ -70,6 +70,7 @@ impl Budget {
     }
 
     /// Records a success: gives back `token_ratio`, up to `max_tokens`.
+    #[inline]
     pub(crate) fn succeeded(&self) {
         // A full bucket (the common case) costs one load and no write.
         if self.refill == 0 || self.tokens.load(Ordering::Relaxed) >= self.max {
@@ -82,6 +83,7 @@ impl Budget {
 
     /// Records a retryable failure: takes one token, and answers whether a
     /// retry is still allowed (tokens above half of `max_tokens`).
+    #[inline]
     pub(crate) fn failed(&self) -> bool {
         let before = self
             .tokens

@@ -22,6 +22,7 @@ pub(crate) enum Instant {
 }
 
 impl Clock {
+    #[inline]
     pub(crate) fn now(self) -> Instant {
         match self {
             Clock::Std => Instant::Std(std::time::Instant::now()),
@@ -32,6 +33,7 @@ impl Clock {
 }
 
 impl Instant {
+    #[inline]
     pub(crate) fn elapsed(self) -> Duration {
         match self {
             Instant::Std(t) => t.elapsed(),

@@ -27,9 +27,30 @@ impl<E: From<Elapsed>> FromElapsed for E {
 /// Runs `attempt` until it finishes or `timer` fires, whichever comes first.
 /// Dropping the returned future drops both. Not public API.
 #[doc(hidden)]
-pub async fn attempt_timeout<T, E, F, S>(timer: S, attempt: F) -> Result<T, E>
+pub fn attempt_timeout<T, E, F, S>(timer: S, attempt: F) -> impl Future<Output = Result<T, E>>
 where
     E: FromElapsed,
+    F: Future<Output = Result<T, E>>,
+    S: Future<Output = ()>,
+{
+    race(timer, attempt, E::from_elapsed)
+}
+
+/// `E::from_elapsed` as a function, for [`race`]. Not public API: the
+/// expansion passes it spanned on the `attempt_timeout` value, so an `E`
+/// without `From<Elapsed>` is one error, there.
+#[doc(hidden)]
+#[must_use]
+pub fn elapsed<E: FromElapsed>() -> E {
+    E::from_elapsed()
+}
+
+/// [`attempt_timeout`] with the timed-out error made by `elapsed`: the
+/// future's type has no bound on `E`, so awaiting it adds no second error.
+/// Not public API.
+#[doc(hidden)]
+pub async fn race<T, E, F, S>(timer: S, attempt: F, elapsed: fn() -> E) -> Result<T, E>
+where
     F: Future<Output = Result<T, E>>,
     S: Future<Output = ()>,
 {
@@ -39,7 +60,7 @@ where
         if let Poll::Ready(outcome) = attempt.as_mut().poll(cx) {
             return Poll::Ready(outcome);
         }
-        timer.as_mut().poll(cx).map(|()| Err(E::from_elapsed()))
+        timer.as_mut().poll(cx).map(|()| Err(elapsed()))
     })
     .await
 }

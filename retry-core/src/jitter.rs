@@ -37,6 +37,7 @@ impl Jitter {
     ///
     /// `initial` and `previous` feed [`Jitter::Decorrelated`]; `ceiling` is the
     /// hard upper bound.
+    #[inline]
     pub(crate) fn apply(
         self,
         rng: &mut fastrand::Rng,
@@ -68,8 +69,13 @@ impl Jitter {
 }
 
 /// Uniform in `[low, high]`, for values that may exceed `u64`.
+#[inline]
 fn uniform(rng: &mut fastrand::Rng, low: u128, high: u128) -> u128 {
-    rng.u128(low..=high)
+    // Pauses below 584 years (all but absurd ones): 64-bit arithmetic.
+    match (u64::try_from(low), u64::try_from(high)) {
+        (Ok(low), Ok(high)) => u128::from(rng.u64(low..=high)),
+        _ => rng.u128(low..=high),
+    }
 }
 
 #[cfg(test)]

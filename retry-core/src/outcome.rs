@@ -74,11 +74,16 @@ impl<F> Hook<F> {
     }
 }
 
-impl<'r, R: IsResult> Outcome<'r, R> {
+impl<'r, T, E> Outcome<'r, Result<T, E>> {
     /// The outcome `result`, with no hook set.
-    pub fn of(result: &'r R) -> Self {
+    ///
+    /// `R: IsResult` is a bound of this fn (not of the impl) and `Self` is
+    /// always a `Result`: a return type that is not a `Result` gives one
+    /// error, at `R` (the expansion writes `of::<RETURN_TYPE>` with the user's
+    /// tokens), and no follow-up errors from the hooks chained after it.
+    pub fn of<R: IsResult<Ok = T, Err = E>>(result: &'r R) -> Self {
         Outcome {
-            result,
+            result: result.get(),
             classify: RetryErrors,
             retry_ok: NoHook,
             retry_after: NoHook,
@@ -239,10 +244,14 @@ impl<E, F: Fn(&E) -> Option<Duration>> Hint<E> for Hook<F> {
 /// An optional `on_retry` hook.
 #[doc(hidden)]
 pub trait Notify<E> {
+    /// Whether there is a hook to call: without one, the state does not
+    /// read the clock for `RetryInfo::elapsed`.
+    const SET: bool = true;
     fn notify(&self, err: &E, info: &RetryInfo);
 }
 
 impl<E> Notify<E> for NoHook {
+    const SET: bool = false;
     fn notify(&self, _: &E, _: &RetryInfo) {}
 }
 
@@ -283,6 +292,7 @@ impl<E, X: Hint<E> + ?Sized> Hint<E> for &X {
 }
 
 impl<E, X: Notify<E> + ?Sized> Notify<E> for &X {
+    const SET: bool = X::SET;
     fn notify(&self, err: &E, info: &RetryInfo) {
         (**self).notify(err, info);
     }

@@ -26,6 +26,7 @@ pub struct Policy {
 impl Policy {
     /// The policy of the function `name`: no limit beyond the schedule.
     #[must_use]
+    #[inline]
     pub const fn new(name: &'static str) -> Self {
         Self {
             name,
@@ -42,6 +43,7 @@ impl Policy {
 
     /// Randomise each pause.
     #[must_use]
+    #[inline]
     pub const fn jitter(mut self, jitter: Jitter) -> Self {
         self.jitter = Some(jitter);
         self
@@ -49,6 +51,7 @@ impl Policy {
 
     /// After the schedule is used up, keep retrying with its last pause.
     #[must_use]
+    #[inline]
     pub const fn forever(mut self) -> Self {
         self.forever = true;
         self
@@ -56,6 +59,7 @@ impl Policy {
 
     /// Limit the whole call to `timeout`, measured from the first attempt.
     #[must_use]
+    #[inline]
     pub const fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self.clock_from_start = true;
@@ -65,6 +69,7 @@ impl Policy {
     /// Read the clock when the call starts, so `RetryInfo::elapsed` counts the
     /// first attempt (set when an `on_retry` hook is present).
     #[must_use]
+    #[inline]
     pub const fn clock_from_start(mut self) -> Self {
         self.clock_from_start = true;
         self
@@ -72,6 +77,7 @@ impl Policy {
 
     /// Take tokens from (and give them back to) a shared budget.
     #[must_use]
+    #[inline]
     pub const fn budget(mut self, budget: &'static Budget) -> Self {
         self.budget = Some(budget);
         self
@@ -80,6 +86,7 @@ impl Policy {
     /// Read tokio's clock (virtual time in paused tests) instead of std's.
     #[cfg(feature = "tokio")]
     #[must_use]
+    #[inline]
     pub const fn tokio_clock(mut self) -> Self {
         self.clock = Clock::Tokio;
         self
@@ -93,6 +100,7 @@ impl Policy {
 
     /// The schedule's ceiling and first pause (jitter, hints, `forever`).
     #[must_use]
+    #[inline]
     pub const fn bounds(mut self, initial: Duration, ceiling: Option<Duration>) -> Self {
         self.initial = Some(initial);
         self.ceiling = ceiling;

@@ -43,6 +43,7 @@ enum Stop {
 impl State<Backoff> {
     /// The state for one of the built-in schedules (knows its `max`).
     #[must_use]
+    #[inline]
     pub fn backoff(schedule: Backoff, policy: Policy) -> Self {
         let policy = policy.bounds(schedule.initial(), schedule.ceiling());
         Self::new(schedule, policy)
@@ -51,6 +52,7 @@ impl State<Backoff> {
 
 impl<S: IntoIterator<Item = Duration>> State<S> {
     /// The state for any schedule.
+    #[inline]
     pub fn new(schedule: S, policy: Policy) -> Self {
         Self {
             schedule: Schedule::Pending(schedule),
@@ -64,6 +66,7 @@ impl<S: IntoIterator<Item = Duration>> State<S> {
     }
 
     /// The 0-based number of the attempt about to run.
+    #[inline]
     pub fn attempt(&self) -> u32 {
         self.attempt
     }
@@ -72,6 +75,7 @@ impl<S: IntoIterator<Item = Duration>> State<S> {
     /// `None` to return this outcome.
     // By value: the hooks were built for this one outcome.
     #[allow(clippy::needless_pass_by_value)]
+    #[inline]
     pub fn next_pause<R, C, O, A, H, D>(&mut self, outcome: Outcome<'_, R, C, O, A, H, D>) -> Option<Duration>
     where
         R: IsResult,
@@ -110,13 +114,16 @@ impl<S: IntoIterator<Item = Duration>> State<S> {
                 if let Some(e) = err {
                     #[cfg(feature = "tracing")]
                     crate::trace::retrying(self.policy.name, failed, pause, outcome.debug.describe(e));
-                    let elapsed = self.start.map_or(Duration::ZERO, Instant::elapsed);
-                    let info = RetryInfo {
-                        attempt: failed,
-                        delay: pause,
-                        elapsed,
-                    };
-                    outcome.on_retry.notify(e, &info);
+                    // No hook, no clock read.
+                    if H::SET {
+                        let elapsed = self.start.map_or(Duration::ZERO, Instant::elapsed);
+                        let info = RetryInfo {
+                            attempt: failed,
+                            delay: pause,
+                            elapsed,
+                        };
+                        outcome.on_retry.notify(e, &info);
+                    }
                 } else {
                     #[cfg(feature = "tracing")]
                     crate::trace::retrying(self.policy.name, failed, pause, None);
@@ -131,6 +138,7 @@ impl<S: IntoIterator<Item = Duration>> State<S> {
     }
 
     /// The pause before the next attempt, or why there is none.
+    #[inline]
     fn pause(&mut self, hint: Option<Duration>) -> Result<Duration, Stop> {
         if let Some(budget) = self.policy.budget {
             if !budget.failed() {
@@ -161,6 +169,7 @@ impl<S: IntoIterator<Item = Duration>> State<S> {
     }
 
     /// The next pause of the schedule; with `forever`, its last one again.
+    #[inline]
     fn scheduled(&mut self) -> Option<Duration> {
         if let Schedule::Pending(_) = self.schedule {
             if let Schedule::Pending(s) = std::mem::replace(&mut self.schedule, Schedule::Empty) {

@@ -1,7 +1,7 @@
 //! The driver: parse → validate → expand, never panicking, always giving the
 //! IDE the user's function back.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::ToTokens;
 
 use crate::errors::{with_errors, Errors};
@@ -26,6 +26,28 @@ pub(crate) fn retry(args: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
+/// The item up to its body (`struct S`, `impl T for U`), without its outer
+/// attributes: where the "not a function" error points.
+fn head(item: &TokenStream) -> TokenStream {
+    let mut tokens = item.clone().into_iter().peekable();
+    while matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '#') {
+        tokens.next();
+        tokens.next();
+    }
+    let head: TokenStream = tokens
+        .take_while(|tt| match tt {
+            TokenTree::Group(g) => g.delimiter() != Delimiter::Brace,
+            TokenTree::Punct(p) => p.as_char() != ';',
+            _ => true,
+        })
+        .collect();
+    if head.is_empty() {
+        item.clone()
+    } else {
+        head
+    }
+}
+
 /// The error for an item that is not a `fn` with a body.
 fn not_a_function(item: &TokenStream) -> syn::Error {
     match syn::parse2::<syn::Item>(item.clone()) {
@@ -34,10 +56,27 @@ fn not_a_function(item: &TokenStream) -> syn::Error {
             tokens,
             "`#[retry]` goes on a function with a body; on a trait, put it on the method of the `impl`",
         ),
-        Ok(other) => syn::Error::new_spanned(
-            other,
-            "`#[retry]` goes on a `fn` or `async fn` that returns `Result<T, E>`",
-        ),
+        Ok(other) => {
+            let what = match other {
+                syn::Item::Struct(_) => "a struct",
+                syn::Item::Enum(_) => "an enum",
+                syn::Item::Union(_) => "a union",
+                syn::Item::Impl(_) => "an `impl` block; put it on the methods inside",
+                syn::Item::Trait(_) => "a trait; put it on the methods of the `impl`",
+                syn::Item::Mod(_) => "a module",
+                syn::Item::Const(_) => "a `const`",
+                syn::Item::Static(_) => "a `static`",
+                syn::Item::Type(_) => "a type alias",
+                syn::Item::Use(_) => "a `use`",
+                syn::Item::Macro(_) => "a macro call",
+                syn::Item::ForeignMod(_) => "an `extern` block",
+                _ => "this item",
+            };
+            syn::Error::new_spanned(
+                head(item),
+                format!("`#[retry]` goes on a `fn` or `async fn` that returns `Result<T, E>`, not on {what}"),
+            )
+        }
         Err(e) => e,
     }
 }
@@ -63,7 +102,7 @@ mod tests {
                     let __retry_outcome = ::reattempt::__private::call::<Result<usize, E>, _>(|| { Ok(key.len() + k as usize) });
                     #[allow(unused_variables)]
                     let ::reattempt::__private::Option::Some(__retry_pause) = __retry_state.next_pause(
-                        ::reattempt::__private::Outcome::of(&__retry_outcome)
+                        ::reattempt::__private::Outcome::of::<Result<usize, E> >(&__retry_outcome)
                             .retry_if(|__retry_error| ::reattempt::__private::matches!(__retry_error, E::Busy))
                             .debug(::reattempt::__private::describe!())
                     ) else {

@@ -6,7 +6,7 @@
 //! attempt, `self` and `Self` keep working, and no `FnMut` is stored. All
 //! decisions are made by the runtime's `State::next_pause`.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
@@ -34,7 +34,7 @@ use crate::model::{ClassifierKind, Count, Dur, Factor, Form, JitterKind, Plan, P
 ///     loop {
 ///         let __retry_outcome = ::reattempt::__private::call::<Result<u32, E>, _>(|| { BODY });
 ///         let Some(__retry_pause) = __retry_state.next_pause(
-///             Outcome::of(&__retry_outcome).retry_if(|e| !matches!(e, E::Auth)),
+///             Outcome::of::<Result<u32, E>>(&__retry_outcome).retry_if(|e| !matches!(e, E::Auth)),
 ///         ) else {
 ///             return __retry_outcome;
 ///         };
@@ -59,26 +59,47 @@ pub(crate) fn function(plan: &Plan, func: ItemFn) -> TokenStream {
     let ReturnType::Type(_, ret) = &sig.output else {
         unreachable!("validate rejects functions without a return type")
     };
-    let ret_span = Span::mixed_site().located_at(ret.span());
     let ret_erased = erase_impl_trait(ret);
 
     let new_state = new_state(plan, &private, &sig.ident.to_string());
     let attempt = plan.attempt.as_ref().map(|name| quote!(let #name: u32 = #state.attempt();));
     let stmts = &block.stmts;
+    // The attempt's `||` / `async` and braces are located at the user's body
+    // (hygiene unchanged), so a body that moves a by-value argument is
+    // reported there ("value moved into closure here, in previous iteration
+    // of loop"), not at `#[retry]`.
+    let open = Span::mixed_site().located_at(block.brace_token.span.open());
+    let mut user_block = Group::new(Delimiter::Brace, quote!(#(#stmts)*));
+    user_block.set_span(Span::mixed_site().located_at(block.brace_token.span.close()));
     let run_attempt = if plan.is_async {
-        let attempt = quote!(#private::typed::<#ret_erased, _>(async { #(#stmts)* }));
+        let async_kw = quote_spanned!(open=> async);
+        // An async block's output is inferred from its first `return`: make
+        // it the return type, so the body's `Ok(&string)` coerces to
+        // `Result<&str, E>` (a closure gets it from `call`'s bound instead).
+        let mut async_block = Group::new(
+            Delimiter::Brace,
+            quote!(if false { return #private::never::<#ret_erased>(); } #(#stmts)*),
+        );
+        async_block.set_span(user_block.span());
+        let attempt = quote!(#private::typed::<#ret_erased, _>(#async_kw #async_block));
         if let Some(limit) = &plan.attempt_timeout {
             let timer = call_sleep(plan, &private, &duration(limit, &private));
-            quote!(#private::attempt_timeout(#timer, #attempt).await)
+            // `elapsed::<E>` at the duration, so a missing `From<Elapsed>` is
+            // one error at `attempt_timeout = "…"`, not at `#[retry]`.
+            let elapsed = respan(quote!(#private::elapsed), dur_span(limit));
+            quote!(#private::race(#timer, #attempt, #elapsed).await)
         } else {
             quote!(#attempt.await)
         }
     } else {
-        quote!(#private::call::<#ret_erased, _>(|| { #(#stmts)* }))
+        let bars = quote_spanned!(open=> ||);
+        quote!(#private::call::<#ret_erased, _>(#bars #user_block))
     };
-    // Spanned on the return type: a non-`Result` return is reported there.
-    let outcome_ref = quote_spanned!(ret_span=> &#outcome);
-    let judged = quote_spanned!(ret_span=> #private::Outcome::of(#outcome_ref));
+    // A non-`Result` return type is reported once, at the return type: the
+    // call's tokens carry its (root-context) span, and the explicit `R` makes
+    // rustc point at that type argument rather than at our local.
+    let of = respan(quote!(#private::Outcome::of), ret.span());
+    let judged = quote_spanned!(ret.span()=> #of::<#ret_erased>(&#outcome));
     let hooks = hooks(plan, &private);
     // User patterns may bind names they cannot use.
     let allow_bindings = matches!(
@@ -91,11 +112,11 @@ pub(crate) fn function(plan: &Plan, func: ItemFn) -> TokenStream {
         sleep.extend(quote!(.await));
     }
 
-    quote! {
-        #(#outer)*
-        #doc_break
-        #[doc = #doc]
-        #vis #sig {
+    // The user's own braces around the new body: an item whose tokens all
+    // come from the user keeps its lints (`dead_code`, tokio-rs/tracing#1366).
+    let mut body = TokenStream::new();
+    block.brace_token.surround(&mut body, |body| {
+        body.extend(quote! {
             #(#inner)*
             let mut #state = #new_state;
             loop {
@@ -108,7 +129,37 @@ pub(crate) fn function(plan: &Plan, func: ItemFn) -> TokenStream {
                 #private::discard(#outcome);
                 #sleep;
             }
-        }
+        });
+    });
+
+    quote! {
+        #(#outer)*
+        #doc_break
+        #[doc = #doc]
+        #vis #sig #body
+    }
+}
+
+/// `tokens` with every span (groups included) set to `span`, so that an error
+/// about the expression they form points at `span` alone.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let TokenTree::Group(g) = &tt {
+                tt = TokenTree::Group(Group::new(g.delimiter(), respan(g.stream(), span)));
+            }
+            tt.set_span(span);
+            tt
+        })
+        .collect()
+}
+
+/// Where a duration was written (the literal, or the expression's first token).
+fn dur_span(d: &Dur) -> Span {
+    match d {
+        Dur::Lit { span, .. } => Span::mixed_site().located_at(*span),
+        Dur::Expr(e) => Span::mixed_site().located_at(e.span()),
     }
 }
 
@@ -169,7 +220,10 @@ fn new_state(plan: &Plan, private: &TokenStream, name: &str) -> TokenStream {
             }
             match factor {
                 Some(Factor::Lit { value, .. }) => {
-                    let f = proc_macro2::Literal::f64_suffixed(*value);
+                    // A literal past f64's range (`factor = 1e400`) parses as
+                    // infinity, which `f64_suffixed` panics on: `f64::MAX`
+                    // saturates the schedule just the same.
+                    let f = proc_macro2::Literal::f64_suffixed(value.min(f64::MAX));
                     backoff.extend(quote!(.factor(#f)));
                 }
                 Some(Factor::Expr(e)) => backoff.extend(quote!(.factor(#e))),
@@ -184,11 +238,13 @@ fn new_state(plan: &Plan, private: &TokenStream, name: &str) -> TokenStream {
 fn hooks(plan: &Plan, private: &TokenStream) -> TokenStream {
     let error = ident("__retry_error");
     let mut hooks = match &plan.classifier {
+        // One `matches!` per pattern: joined by `|`, patterns that bind
+        // different names would not compile.
         Some(ClassifierKind::Blacklist(pats)) => {
-            quote!(.retry_if(|#error| !#private::matches!(#error, #(#pats)|*)))
+            quote!(.retry_if(|#error| !(#(#private::matches!(#error, #pats))||*)))
         }
         Some(ClassifierKind::Whitelist(pats)) => {
-            quote!(.retry_if(|#error| #private::matches!(#error, #(#pats)|*)))
+            quote!(.retry_if(|#error| #(#private::matches!(#error, #pats))||*))
         }
         Some(ClassifierKind::RetryIf(expr)) => quote!(.retry_if(#expr)),
         None => TokenStream::new(),

@@ -11,6 +11,8 @@ mod describe;
 mod entry;
 mod errors;
 mod expand;
+#[cfg(test)]
+mod fuzz;
 mod model;
 mod parse;
 mod validate;

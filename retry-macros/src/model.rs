@@ -69,6 +69,9 @@ pub(crate) struct Builtin {
     pub(crate) first: Option<Dur>,
     pub(crate) max: Option<Dur>,
     pub(crate) factor: Option<Factor>,
+    /// Arguments the user wrote (or, for a typo, meant) whose value did not
+    /// parse: already reported, so not "missing" too.
+    pub(crate) meant: Vec<String>,
 }
 
 // One per attribute, never moved in bulk: boxing would buy nothing.
@@ -123,6 +126,10 @@ pub(crate) struct Attr {
     pub(crate) budget: Option<Expr>,
     pub(crate) sleep: Option<Expr>,
     pub(crate) krate: Option<Path>,
+    /// Options the user wrote (or, for a typo, meant) that did not parse or
+    /// were misplaced: already reported, so `validate` does not call them
+    /// missing too.
+    pub(crate) meant: Vec<String>,
 }
 
 /// A complete schedule (validated).

@@ -5,9 +5,10 @@
 
 use proc_macro2::{TokenStream, TokenTree};
 use syn::ext::IdentExt;
-use syn::parse::{ParseStream, Parser};
+use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned as _;
+use quote::ToTokens;
 use syn::{Expr, ExprLit, ExprPath, Ident, Lit, Pat, Token};
 
 use crate::errors::Errors;
@@ -72,6 +73,18 @@ fn comma_separated(
     }
 }
 
+/// The tokens up to the next top-level comma (not included).
+fn take_to_comma(input: ParseStream<'_>) -> TokenStream {
+    let mut taken = TokenStream::new();
+    while !input.is_empty() && !input.peek(Token![,]) {
+        match input.parse::<TokenTree>() {
+            Ok(tt) => taken.extend([tt]),
+            Err(_) => break,
+        }
+    }
+    taken
+}
+
 fn skip_to_comma(input: ParseStream<'_>) {
     let _ = input.step(|cursor| {
         let mut rest = *cursor;
@@ -87,11 +100,29 @@ fn skip_to_comma(input: ParseStream<'_>) {
 
 /// One top-level option.
 fn option(input: ParseStream<'_>, attr: &mut Attr, errors: &mut Errors) -> syn::Result<()> {
-    let key = input.call(Ident::parse_any)?;
+    let key = input.call(Ident::parse_any).map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            "expected an option name, such as `exponential(n = 3, initial = \"1s\")` or `timeout = \"30s\"`",
+        )
+    })?;
     let name = key.to_string();
-    match name.as_str() {
+    let result = option_value(input, &key, &name, attr, errors);
+    if result.is_err() {
+        // Reported now: `validate` must not also report it (or the option a
+        // typo meant, such as a schedule) as missing.
+        attr.meant.extend(nearest(&name, OPTIONS).map(str::to_owned));
+        attr.meant.push(name);
+    }
+    result
+}
+
+/// What follows the option's name `key`.
+fn option_value(input: ParseStream<'_>, key: &Ident, name: &str, attr: &mut Attr, errors: &mut Errors) -> syn::Result<()> {
+    let key = key.clone();
+    match name {
         "constant" | "exponential" | "fibonacci" => {
-            let form = match name.as_str() {
+            let form = match name {
                 "constant" => Form::Constant,
                 "exponential" => Form::Exponential,
                 _ => Form::Fibonacci,
@@ -123,7 +154,12 @@ fn option(input: ParseStream<'_>, attr: &mut Attr, errors: &mut Errors) -> syn::
         }
         "forever" => {
             if !input.is_empty() && !input.peek(Token![,]) {
-                return Err(input.error("`forever` takes no value: write `forever`"));
+                let mut written = key.to_token_stream();
+                written.extend(take_to_comma(input));
+                return Err(syn::Error::new_spanned(
+                    written,
+                    "`forever` takes no value: write just `forever` (and bound it with `timeout` or `budget`)",
+                ));
             }
             set_once(&mut attr.forever, key.span(), &key, errors);
         }
@@ -136,7 +172,10 @@ fn option(input: ParseStream<'_>, attr: &mut Attr, errors: &mut Errors) -> syn::
             set_once(&mut attr.attempt_timeout, (key.clone(), d), &key, errors);
         }
         "attempt" => {
-            let ident = value_with(input, &key, "a name for the attempt number, e.g. `attempt = n`", |input| input.parse::<Ident>())?;
+            let what = "a name for the attempt number, e.g. `attempt = n`";
+            let ident = value_with(input, &key, what, |input| {
+                Ident::parse(input).map_err(|e| syn::Error::new(e.span(), format!("`attempt` needs {what}")))
+            })?;
             set_once(&mut attr.attempt, ident, &key, errors);
         }
         "on_retry" => set_expr(&mut attr.on_retry, input, &key, errors)?,
@@ -145,8 +184,11 @@ fn option(input: ParseStream<'_>, attr: &mut Attr, errors: &mut Errors) -> syn::
         "budget" => set_expr(&mut attr.budget, input, &key, errors)?,
         "sleep" => set_expr(&mut attr.sleep, input, &key, errors)?,
         "crate" => {
-            let path = value_with(input, &key, "a path, e.g. `crate = ::my_reattempt`", |input| {
-                input.call(syn::Path::parse_mod_style)
+            let what = "the path of the `reattempt` crate, e.g. `crate = my_reattempt`";
+            let path = value_with(input, &key, what, |input| {
+                input
+                    .call(syn::Path::parse_mod_style)
+                    .map_err(|e| syn::Error::new(e.span(), format!("`crate` needs {what}")))
             })?;
             set_once(&mut attr.krate, path, &key, errors);
         }
@@ -156,7 +198,7 @@ fn option(input: ParseStream<'_>, attr: &mut Attr, errors: &mut Errors) -> syn::
                 format!("`{name}` belongs inside the schedule, e.g. `exponential(n = 3, initial = \"1s\")`"),
             ));
         }
-        _ => return Err(unknown(&key, "option", OPTIONS)),
+        _ => return Err(unknown(&key, "option", "", OPTIONS)),
     }
     Ok(())
 }
@@ -261,34 +303,66 @@ fn builtin(input: ParseStream<'_>, form: Form, name: Ident, errors: &mut Errors)
         first: None,
         max: None,
         factor: None,
+        meant: Vec::new(),
     };
     comma_separated(&content, errors, |input, errors| {
-        let key = input.call(Ident::parse_any)?;
+        let key = input.call(Ident::parse_any).map_err(|e| {
+            let list = form.arguments().iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
+            syn::Error::new(e.span(), format!("expected an argument of `{}`: one of {list}", form.name()))
+        })?;
         let arg = key.to_string();
-        if !form.arguments().contains(&arg.as_str()) {
-            return Err(unknown(&key, &format!("argument of `{}`", form.name()), form.arguments()));
+        let result = builtin_arg(input, &key, &arg, &mut b, errors);
+        if result.is_err() {
+            // Reported now: `validate` must not also call it (or, for a typo
+            // or the other form's name of the first pause, what was meant)
+            // missing.
+            b.meant.extend(nearest(&arg, form.arguments()).map(str::to_owned));
+            if arg == "delay" || arg == "initial" {
+                b.meant.push(form.first_pause().to_owned());
+            }
+            b.meant.push(arg);
         }
-        match arg.as_str() {
-            "n" => {
-                let n = count(input, &key)?;
-                set_once(&mut b.n, n, &key, errors);
-            }
-            "max" => {
-                let d = duration(input, &key)?;
-                set_once(&mut b.max, d, &key, errors);
-            }
-            "factor" => {
-                let f = factor(input, &key)?;
-                set_once(&mut b.factor, f, &key, errors);
-            }
-            _ => {
-                let d = duration(input, &key)?;
-                set_once(&mut b.first, d, &key, errors);
-            }
-        }
-        Ok(())
+        result
     });
     Ok(b)
+}
+
+/// One `key = value` argument of a built-in schedule.
+fn builtin_arg(input: ParseStream<'_>, key: &Ident, arg: &str, b: &mut Builtin, errors: &mut Errors) -> syn::Result<()> {
+    let form = b.form;
+    let name = form.name();
+    if !form.arguments().contains(&arg) {
+        let first = form.first_pause();
+        let message = match arg {
+            "delay" | "initial" => format!("`{name}` calls its first pause `{first}`: write `{first} = …`, not `{arg} = …`"),
+            "max" => format!("`{name}` takes no `max`: all its pauses equal `delay`"),
+            "factor" if form == Form::Constant => {
+                format!("`{name}` takes no `factor`: all its pauses are equal; for growing pauses use `exponential(…, factor = …)`")
+            }
+            "factor" => format!("`{name}` takes no `factor`: its pauses grow as the Fibonacci sequence; for another growth use `exponential(…, factor = …)`"),
+            _ => return Err(unknown(key, "argument", &format!(" of `{name}`"), form.arguments())),
+        };
+        return Err(syn::Error::new_spanned(key, message));
+    }
+    match arg {
+        "n" => {
+            let n = count(input, key)?;
+            set_once(&mut b.n, n, key, errors);
+        }
+        "max" => {
+            let d = duration(input, key)?;
+            set_once(&mut b.max, d, key, errors);
+        }
+        "factor" => {
+            let f = factor(input, key)?;
+            set_once(&mut b.factor, f, key, errors);
+        }
+        _ => {
+            let d = duration(input, key)?;
+            set_once(&mut b.first, d, key, errors);
+        }
+    }
+    Ok(())
 }
 
 /// `n = 3` or `n = EXPR`.
@@ -303,7 +377,7 @@ fn count(input: ParseStream<'_>, key: &Ident) -> syn::Result<Count> {
         }
         Expr::Unary(syn::ExprUnary {
             op: syn::UnOp::Neg(_), ..
-        }) => Err(syn::Error::new_spanned(&expr, "`n` counts retries and cannot be negative")),
+        }) => Err(syn::Error::new_spanned(&expr, "`n` counts retries and cannot be negative; `n = 0` means one attempt and no retry")),
         Expr::Lit(_) => Err(syn::Error::new_spanned(&expr, "`n` must be a whole number of retries, e.g. `n = 3`")),
         _ => Ok(Count::Expr(expr)),
     }
@@ -375,7 +449,7 @@ fn jitter(expr: &Expr) -> syn::Result<JitterOpt> {
                 "full" => JitterKind::Full,
                 "equal" => JitterKind::Equal,
                 "decorrelated" => JitterKind::Decorrelated,
-                _ => return Err(unknown(path, "jitter kind", JITTER_KINDS)),
+                _ => return Err(unknown(path, "jitter kind", "", JITTER_KINDS)),
             };
             kind
         }
@@ -389,12 +463,13 @@ fn jitter(expr: &Expr) -> syn::Result<JitterOpt> {
     Ok(JitterOpt { kind, span })
 }
 
-/// "unknown option `exponentail`; did you mean `exponential`?" and the list.
-fn unknown(token: &impl quote::ToTokens, what: &str, valid: &[&str]) -> syn::Error {
+/// "unknown option `exponentail`; did you mean `exponential`?" and the list;
+/// `of` follows the name (" of `exponential`").
+fn unknown(token: &impl quote::ToTokens, what: &str, of: &str, valid: &[&str]) -> syn::Error {
     let text = quote::quote!(#token).to_string().replace(' ', "");
     let hint = nearest(&text, valid).map_or(String::new(), |n| format!("; did you mean `{n}`?"));
     let list = valid.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ");
-    syn::Error::new_spanned(token, format!("unknown {what} `{text}`{hint}\nexpected one of: {list}"))
+    syn::Error::new_spanned(token, format!("unknown {what} `{text}`{of}{hint}\nexpected one of: {list}"))
 }
 
 /// The valid name closest to `name`, if it is close enough to be a typo.
@@ -415,8 +490,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
@@ -470,7 +545,7 @@ mod tests {
         assert!(matches!(b.first, Some(Dur::Lit { nanos: 1_500_000_000, .. })));
 
         let mut errors = Errors::default();
-        attr(quote::quote!(constant(n = 1, delay = "1x"), timeout = 5), &mut errors);
+        super::attr(quote::quote!(constant(n = 1, delay = "1x"), timeout = 5), &mut errors);
         let e = errors.finish().err().map(|e| e.into_iter().count());
         assert_eq!(e, Some(2));
     }

@@ -7,6 +7,9 @@ use syn::{ItemFn, ReturnType};
 use crate::errors::Errors;
 use crate::model::{Attr, Builtin, Dur, Factor, JitterKind, Plan, PlanSchedule, Schedule};
 
+/// The options that give the schedule.
+const SCHEDULES: &[&str] = &["constant", "exponential", "fibonacci", "schedule"];
+
 /// `Some` only when the plan is complete; problems go to `errors`.
 pub(crate) fn plan(attr: Attr, func: &ItemFn, errors: &mut Errors) -> Option<Plan> {
     check_function(func, errors);
@@ -26,8 +29,10 @@ pub(crate) fn plan(attr: Attr, func: &ItemFn, errors: &mut Errors) -> Option<Pla
         }
     }
     let schedule = match attr.schedule {
-        Some(Schedule::Builtin(b)) => builtin(b, errors),
+        Some(Schedule::Builtin(b)) => builtin(b, &attr.meant, errors),
         Some(Schedule::Custom(expr)) => Some(PlanSchedule::Custom(expr)),
+        // A schedule was written but is already reported as wrong.
+        None if attr.meant.iter().any(|m| SCHEDULES.contains(&m.as_str())) => None,
         None => {
             errors.push(syn::Error::new(
                 Span::call_site(),
@@ -66,19 +71,22 @@ fn check_function(func: &ItemFn, errors: &mut Errors) {
         errors.push(syn::Error::new(
             sig.paren_token.span.close(),
             format!(
-                "`#[retry]` needs a function that returns `Result<T, E>`; `{}` returns `()`",
+                "`#[retry]` needs a function that returns `Result<T, E>`; `{}` returns `()`: add a return type such as `-> Result<(), MyError>`",
                 sig.ident
             ),
         ));
     }
 }
 
-fn builtin(b: Builtin, errors: &mut Errors) -> Option<PlanSchedule> {
+/// `meant`: the attribute's options already reported as wrong or misplaced
+/// (`n = 3` outside the schedule), which are not reported missing again.
+fn builtin(b: Builtin, meant: &[String], errors: &mut Errors) -> Option<PlanSchedule> {
     let name = b.form.name();
-    if b.n.is_none() {
+    let reported = |arg: &str| b.meant.iter().chain(meant).any(|m| m == arg);
+    if b.n.is_none() && !reported("n") {
         errors.at(&b.name, format!("`{name}` needs `n = …`, the number of retries"));
     }
-    if b.first.is_none() {
+    if b.first.is_none() && !reported(b.form.first_pause()) {
         let first = b.form.first_pause();
         errors.at(&b.name, format!("`{name}` needs `{first} = …`, its first pause (e.g. `{first} = \"1s\"`)"));
     }

@@ -1,0 +1,8 @@
+use reattempt::retry;
+
+#[retry(timeout = "10s")]
+fn f() -> Result<(), ()> {
+    Ok(())
+}
+
+fn main() {}
