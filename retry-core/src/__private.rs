@@ -9,11 +9,27 @@ pub use core::matches;
 pub use core::option::Option;
 pub use core::time::Duration;
 
+/// The built-in schedules of the attribute: like the public `Backoff`
+/// (same constructors, `max`, `factor`), without the list form, so `Copy`
+/// and never on the heap.
+pub use crate::backoff::Builtin as Backoff;
 pub use crate::deadline::{attempt_timeout, elapsed, race, FromElapsed};
 pub use crate::outcome::{IsResult, Outcome};
 pub use crate::policy::Policy;
 pub use crate::state::State;
-pub use crate::{Backoff, Jitter};
+pub use crate::Jitter;
+
+/// The user's `sleep = …` of a sync fn.
+#[inline]
+pub fn sleep_sync<S: crate::SyncSleep + ?Sized>(sleep: &S, pause: Duration) {
+    sleep.sleep(pause);
+}
+
+/// The user's `sleep = …` of an `async fn`.
+#[inline]
+pub fn sleep_async<S: crate::AsyncSleep + ?Sized>(sleep: &S, pause: Duration) -> S::Sleep {
+    sleep.sleep(pause)
+}
 
 /// `std::thread::sleep`, the default pause of a sync fn.
 pub fn thread_sleep(pause: Duration) {

@@ -45,7 +45,11 @@ impl Budget {
     /// assert_eq!(BUDGET.tokens(), 10.0);
     /// ```
     #[must_use]
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )]
     pub const fn new(max_tokens: u32, token_ratio: f64) -> Self {
         let max = max_tokens as u64 * UNIT;
         // `as` saturates and maps NaN to 0.
@@ -76,9 +80,11 @@ impl Budget {
         if self.refill == 0 || self.tokens.load(Ordering::Relaxed) >= self.max {
             return;
         }
-        let _ = self.tokens.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| {
-            (t < self.max).then(|| t.saturating_add(self.refill).min(self.max))
-        });
+        let _ = self
+            .tokens
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| {
+                (t < self.max).then(|| t.saturating_add(self.refill).min(self.max))
+            });
     }
 
     /// Records a retryable failure: takes one token, and answers whether a
@@ -87,7 +93,9 @@ impl Budget {
     pub(crate) fn failed(&self) -> bool {
         let before = self
             .tokens
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| Some(t.saturating_sub(UNIT)))
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| {
+                Some(t.saturating_sub(UNIT))
+            })
             .unwrap_or_else(|t| t);
         before.saturating_sub(UNIT) > self.max / 2
     }
@@ -129,7 +137,9 @@ mod tests {
     fn eight_threads_never_over_withdraw() {
         static B: Budget = Budget::new(100, 0.0);
         let allowed: usize = std::thread::scope(|s| {
-            let hs: Vec<_> = (0..8).map(|_| s.spawn(|| (0..1000).filter(|_| B.failed()).count())).collect();
+            let hs: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| (0..1000).filter(|_| B.failed()).count()))
+                .collect();
             hs.into_iter().map(|h| h.join().unwrap()).sum()
         });
         // Tokens 100 -> 51 allow a retry: exactly 49 in all, whatever the interleaving.

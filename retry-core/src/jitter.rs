@@ -47,24 +47,33 @@ impl Jitter {
         ceiling: Duration,
     ) -> Duration {
         let d = scheduled.as_nanos();
-        let nanos = match self {
+        let (low, high) = match self {
             Jitter::Factor(f) => {
                 let f = if f.is_nan() { 0.0 } else { f.clamp(0.0, 1.0) };
-                // The band [1-f, 1+f] as a scale applied to d.
-                let scale = 1.0 - f + 2.0 * f * rng.f64();
-                #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                let jittered = (d as f64 * scale) as u128;
-                jittered
+                // `as` from f64 saturates: no overflow for huge pauses.
+                #[allow(
+                    clippy::cast_precision_loss,
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss
+                )]
+                let band = (
+                    (d as f64 * (1.0 - f)) as u128,
+                    (d as f64 * (1.0 + f)) as u128,
+                );
+                band
             }
-            Jitter::Full => uniform(rng, 0, d),
-            Jitter::Equal => d / 2 + uniform(rng, 0, d - d / 2),
+            Jitter::Full => (0, d),
+            Jitter::Equal => (d / 2, d),
             Jitter::Decorrelated => {
                 let low = initial.as_nanos();
-                let high = previous.as_nanos().max(low).saturating_mul(3);
-                uniform(rng, low, high.max(low))
+                (low, previous.as_nanos().max(low).saturating_mul(3))
             }
         };
-        from_nanos(nanos.min(ceiling.as_nanos()))
+        // The band is cut at the ceiling rather than its draws clamped to it:
+        // clamping would put every draw above `max` on exactly `max`, and
+        // clients in step again.
+        let high = high.min(ceiling.as_nanos());
+        from_nanos(uniform(rng, low.min(high), high))
     }
 }
 
@@ -92,7 +101,8 @@ mod tests {
     #[test]
     fn every_kind_stays_in_its_band() {
         let d = Duration::from_secs(10);
-        assert!(draws(Jitter::Factor(0.2), d).all(|p| p >= Duration::from_secs(8) && p <= Duration::from_secs(12)));
+        assert!(draws(Jitter::Factor(0.2), d)
+            .all(|p| p >= Duration::from_secs(8) && p <= Duration::from_secs(12)));
         assert!(draws(Jitter::Full, d).all(|p| p <= d));
         assert!(draws(Jitter::Equal, d).all(|p| p >= d / 2 && p <= d));
         assert!(draws(Jitter::Decorrelated, d).all(|p| p >= Duration::from_secs(1) && p <= d * 3));
@@ -107,10 +117,26 @@ mod tests {
     }
 
     #[test]
+    fn a_band_cut_by_the_ceiling_does_not_pile_up_on_it() {
+        let mut rng = fastrand::Rng::with_seed(3);
+        let d = Duration::from_secs(40);
+        let at_max = (0..1000)
+            .map(|_| Jitter::Factor(0.5).apply(&mut rng, d, d, d, d))
+            .filter(|p| *p == d)
+            .count();
+        assert!(at_max < 10, "{at_max} draws on the ceiling");
+    }
+
+    #[test]
     fn ceiling_is_hard() {
         let d = Duration::from_secs(10);
         let mut rng = fastrand::Rng::with_seed(1);
-        for j in [Jitter::Factor(1.0), Jitter::Full, Jitter::Equal, Jitter::Decorrelated] {
+        for j in [
+            Jitter::Factor(1.0),
+            Jitter::Full,
+            Jitter::Equal,
+            Jitter::Decorrelated,
+        ] {
             for _ in 0..1000 {
                 let p = j.apply(&mut rng, d, d, d, Duration::from_secs(9));
                 assert!(p <= Duration::from_secs(9), "{j:?} {p:?}");

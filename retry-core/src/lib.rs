@@ -17,6 +17,8 @@
 
 mod backoff;
 mod budget;
+#[cfg(test)]
+mod budget_model;
 mod classify;
 mod clock;
 mod deadline;
@@ -24,6 +26,8 @@ mod info;
 mod jitter;
 mod outcome;
 mod policy;
+#[cfg(test)]
+mod props;
 mod retrier;
 mod sleep;
 mod state;

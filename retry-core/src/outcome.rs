@@ -14,7 +14,8 @@ use crate::{Action, Classifier, RetryErrors, RetryInfo};
 #[diagnostic::on_unimplemented(
     message = "`#[retry]` needs a function that returns `Result<T, E>`, not `{Self}`",
     label = "this return type is not a `Result`",
-    note = "an alias such as `std::io::Result<T>` or `anyhow::Result<T>` works too"
+    note = "an alias such as `std::io::Result<T>` or `anyhow::Result<T>` works too",
+    note = "an `async fn` rewritten by another attribute first (such as `#[async_trait]`) returns a boxed future: `#[retry]` needs the `async fn` itself (native `async fn` in traits works)"
 )]
 pub trait IsResult {
     /// The success type.
@@ -95,7 +96,12 @@ impl<'r, T, E> Outcome<'r, Result<T, E>> {
 
 impl<'r, R, C> Outcome<'r, R, C> {
     /// Sets the three value hooks at once (for `Retrier`).
-    pub(crate) fn with_hooks<O, A, H>(self, retry_ok: O, retry_after: A, on_retry: H) -> Outcome<'r, R, C, O, A, H> {
+    pub(crate) fn with_hooks<O, A, H>(
+        self,
+        retry_ok: O,
+        retry_after: A,
+        on_retry: H,
+    ) -> Outcome<'r, R, C, O, A, H> {
         Outcome {
             result: self.result,
             classify: self.classify,
@@ -148,7 +154,10 @@ impl<'r, R: IsResult, C, O, A, H, D> Outcome<'r, R, C, O, A, H, D> {
     }
 
     /// A server's hint replaces the scheduled pause when `f` returns `Some`.
-    pub fn retry_after<F: Fn(&R::Err) -> Option<Duration>>(self, f: F) -> Outcome<'r, R, C, O, Hook<F>, H, D> {
+    pub fn retry_after<F: Fn(&R::Err) -> Option<Duration>>(
+        self,
+        f: F,
+    ) -> Outcome<'r, R, C, O, Hook<F>, H, D> {
         Outcome {
             result: self.result,
             classify: self.classify,

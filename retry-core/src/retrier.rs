@@ -3,9 +3,13 @@
 use std::future::Future;
 use std::time::Duration;
 
+use crate::backoff::Lazy;
 use crate::deadline::{attempt_timeout, FromElapsed};
-use crate::outcome::{ByClassifier, Hook, Hint, NoHook, Notify, OkCheck, Outcome, RetryIf};
-use crate::{AsyncSleep, Backoff, Budget, Classifier, DefaultSleep, Jitter, Policy, RetryErrors, State, SyncSleep};
+use crate::outcome::{ByClassifier, Hint, Hook, NoHook, Notify, OkCheck, Outcome, RetryIf};
+use crate::{
+    AsyncSleep, Backoff, Budget, Classifier, DefaultSleep, Jitter, Policy, RetryErrors, State,
+    SyncSleep,
+};
 
 /// Retries a closure with back-off: the same engine as `#[retry]`, in Go's shape.
 ///
@@ -37,7 +41,14 @@ use crate::{AsyncSleep, Backoff, Budget, Classifier, DefaultSleep, Jitter, Polic
 /// ```
 #[derive(Clone, Debug)]
 #[must_use]
-pub struct Retrier<C = RetryErrors, O = NoHook, A = NoHook, H = NoHook, Z = DefaultSleep, W = NoHook> {
+pub struct Retrier<
+    C = RetryErrors,
+    O = NoHook,
+    A = NoHook,
+    H = NoHook,
+    Z = DefaultSleep,
+    W = NoHook,
+> {
     backoff: Backoff,
     policy: Policy,
     classify: C,
@@ -318,13 +329,18 @@ impl<C, O, A, H, Z, W> Retrier<C, O, A, H, Z, W> {
         self
     }
 
-    fn outcome<'r, T, E>(&self, result: &'r Result<T, E>) -> Outcome<'r, Result<T, E>, ByClassifier<'_, C>, &O, &A, &H>
+    fn outcome<'r, T, E>(
+        &self,
+        result: &'r Result<T, E>,
+    ) -> Outcome<'r, Result<T, E>, ByClassifier<'_, C>, &O, &A, &H>
     where
         C: Classifier<T, E>,
     {
-        Outcome::of(result)
-            .classify(&self.classify)
-            .with_hooks(&self.retry_ok, &self.retry_after, &self.on_retry)
+        Outcome::of(result).classify(&self.classify).with_hooks(
+            &self.retry_ok,
+            &self.retry_after,
+            &self.on_retry,
+        )
     }
 
     /// Runs `op` (given the 0-based attempt number) until it succeeds, fails
@@ -350,7 +366,7 @@ impl<C, O, A, H, Z, W> Retrier<C, O, A, H, Z, W> {
         H: Notify<E>,
         Z: SyncSleep,
     {
-        let mut state = State::new(&self.backoff, self.policy);
+        let mut state = State::new(Lazy::new(&self.backoff), self.policy);
         loop {
             let outcome = op(state.attempt());
             let Some(pause) = state.next_pause(self.outcome(&outcome)) else {
@@ -391,9 +407,12 @@ impl<C, O, A, H, Z, W> Retrier<C, O, A, H, Z, W> {
         W: LimitAttempt<E>,
     {
         let policy = self.policy.with_clock(self.sleep.clock());
-        let mut state = State::new(&self.backoff, policy);
+        let mut state = State::new(Lazy::new(&self.backoff), policy);
         loop {
-            let outcome = self.attempt_timeout.limit(&self.sleep, op(state.attempt())).await;
+            let outcome = self
+                .attempt_timeout
+                .limit(&self.sleep, op(state.attempt()))
+                .await;
             let Some(pause) = state.next_pause(self.outcome(&outcome)) else {
                 return outcome;
             };
@@ -439,7 +458,8 @@ mod tests {
     #[test]
     fn run_returns_the_last_error_after_n_retries() {
         let pauses = RefCell::new(Vec::new());
-        let r = Retrier::new(Backoff::exponential(3, Duration::from_millis(10))).sleep(|d| pauses.borrow_mut().push(d));
+        let r = Retrier::new(Backoff::exponential(3, Duration::from_millis(10)))
+            .sleep(|d| pauses.borrow_mut().push(d));
         let mut calls = 0;
         let out: Result<(), u32> = r.run(|a| {
             calls += 1;

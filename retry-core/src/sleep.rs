@@ -14,6 +14,11 @@ use crate::clock::Clock;
 /// fn no_wait(_: Duration) {}
 /// no_wait.sleep(Duration::from_secs(1)); // returns at once
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`sleep` of a sync fn must be a `fn(Duration)`; `{Self}` is not",
+    label = "not a `fn(Duration)`",
+    note = "an async sleep (such as `tokio::time::sleep`) goes with an `async fn`"
+)]
 pub trait SyncSleep {
     /// Pauses the current thread for `pause`.
     fn sleep(&self, pause: Duration);
@@ -36,6 +41,11 @@ impl<F: Fn(Duration)> SyncSleep for F {
 /// let retrier = Retrier::new(Backoff::constant(2, Duration::from_secs(1))).sleep(no_wait);
 /// # let _ = retrier;
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`sleep` of an `async fn` must be a `fn(Duration) -> impl Future<Output = ()>`; `{Self}` is not",
+    label = "not an async sleep",
+    note = "a blocking sleep (such as `std::thread::sleep`) would block the executor: use your runtime's async sleep"
+)]
 pub trait AsyncSleep {
     /// The future of one pause.
     type Sleep: Future<Output = ()>;

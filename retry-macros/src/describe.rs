@@ -62,13 +62,16 @@ fn schedule(plan: &Plan) -> String {
             s
         }
     };
-    if let Some(j) = plan.jitter {
+    if let Some(j) = &plan.jitter {
         s.push_str(match j {
-            JitterKind::Factor(_) => "",
+            JitterKind::Factor(_) | JitterKind::Expr(_) => "",
             JitterKind::Full => ", with full jitter",
             JitterKind::Equal => ", with equal jitter",
             JitterKind::Decorrelated => ", with decorrelated jitter",
         });
+        if let JitterKind::Expr(e) = j {
+            let _ = write!(s, ", with jitter `{}`", code(e));
+        }
         if let JitterKind::Factor(f) = j {
             let _ = write!(s, ", with ±{}% jitter", (f * 100.0).round());
         }
@@ -95,14 +98,100 @@ fn patterns(pats: &[syn::Pat]) -> String {
     }
 }
 
-/// Source text of a node, with the token printer's spaces tidied.
+/// Source text of a node, spaced as people write it (`E::Http { status: 500..=599, .. }`,
+/// `|e: &E| e.is_transient()`), not as the token printer does.
 fn code(node: &impl ToTokens) -> String {
-    let text = node.to_token_stream().to_string();
-    let mut out = text;
-    for (from, to) in [(" :: ", "::"), (":: ", "::"), (" ::", "::"), ("& ", "&"), (" (", "("), ("( ", "("), (" )", ")"), (" ,", ","), (" .", "."), (". ", "."), ("! (", "!(")] {
-        out = out.replace(from, to);
-    }
+    let mut out = String::new();
+    write_tokens(node.to_token_stream(), &mut out);
     out
+}
+
+/// What was written last, for spacing.
+#[derive(Clone, Copy, PartialEq)]
+enum Last {
+    Start,
+    /// An identifier, a literal or a closing group: a word.
+    Word,
+    /// An operator that binds tightly (`::`, `.`, `..=`, `&`, `!`, `#`, `'`).
+    Tight,
+    /// An operator followed by a space (`,`, `:`, `=`, `=>`, `|` of an or-pattern).
+    Spaced,
+    /// The opening `|` of closure parameters.
+    OpenPipe,
+}
+
+fn write_tokens(tokens: proc_macro2::TokenStream, out: &mut String) {
+    use proc_macro2::{Delimiter, Spacing, TokenTree};
+    let mut last = Last::Start;
+    let mut in_params = false;
+    let mut op = String::new();
+    for tt in tokens {
+        if let TokenTree::Punct(p) = &tt {
+            op.push(p.as_char());
+            if p.spacing() == Spacing::Joint {
+                continue;
+            }
+            let text = std::mem::take(&mut op);
+            last = match text.as_str() {
+                "," | ";" => {
+                    out.push_str(&text);
+                    Last::Spaced
+                }
+                ":" => {
+                    out.push(':');
+                    Last::Spaced
+                }
+                "|" if in_params => {
+                    in_params = false;
+                    out.push('|');
+                    Last::Spaced
+                }
+                "|" if matches!(last, Last::Start | Last::Spaced) => {
+                    in_params = true;
+                    out.push('|');
+                    Last::OpenPipe
+                }
+                "::" | "." | ".." | "..=" | "&" | "!" | "#" | "'" | "<" | ">" | "-" | "*" => {
+                    if last == Last::Spaced && !out.ends_with(' ') {
+                        out.push(' ');
+                    }
+                    out.push_str(&text);
+                    Last::Tight
+                }
+                _ => {
+                    if last != Last::Start && !out.ends_with(' ') {
+                        out.push(' ');
+                    }
+                    out.push_str(&text);
+                    Last::Spaced
+                }
+            };
+            continue;
+        }
+        if matches!(last, Last::Spaced) && !out.is_empty() && !out.ends_with(' ') && !out.ends_with('(') {
+            out.push(' ');
+        }
+        match tt {
+            TokenTree::Group(g) => {
+                let (open, close) = match g.delimiter() {
+                    Delimiter::Parenthesis => ("(", ")"),
+                    Delimiter::Bracket => ("[", "]"),
+                    Delimiter::Brace => (" { ", " }"),
+                    Delimiter::None => ("", ""),
+                };
+                out.push_str(if last == Last::Start { open.trim_start() } else { open });
+                write_tokens(g.stream(), out);
+                out.push_str(close);
+            }
+            other => {
+                if last == Last::Word {
+                    out.push(' ');
+                }
+                out.push_str(&other.to_string());
+            }
+        }
+        last = Last::Word;
+    }
 }
 
 #[cfg(test)]
@@ -116,6 +205,23 @@ mod tests {
         let plan = crate::validate::plan(attr, &func, &mut errors);
         assert!(errors.finish().is_ok());
         plan.map(|p| super::policy(&p)).unwrap_or_default()
+    }
+
+    #[test]
+    fn code_reads_as_written() {
+        let cases = [
+            (quote::quote!(E::Http { status: 500..=599, .. }), "E::Http { status: 500..=599, .. }"),
+            (quote::quote!(|_e: &MyErr| true), "|_e: &MyErr| true"),
+            (quote::quote!(|e| e.is_transient()), "|e| e.is_transient()"),
+            (quote::quote!(vec![1, 2]), "vec![1, 2]"),
+            (quote::quote!(E::A(_) | E::B), "E::A(_) | E::B"),
+            (quote::quote!(&BUDGET), "&BUDGET"),
+            (quote::quote!(Duration::from_millis(5)), "Duration::from_millis(5)"),
+            (quote::quote!(!matches!(e, E::A)), "!matches!(e, E::A)"),
+        ];
+        for (tokens, text) in cases {
+            assert_eq!(super::code(&tokens), text);
+        }
     }
 
     #[test]

@@ -54,7 +54,7 @@ fn not_a_function(item: &TokenStream) -> syn::Error {
         // A fn signature without a body (a trait method declaration).
         Ok(syn::Item::Verbatim(tokens)) => syn::Error::new_spanned(
             tokens,
-            "`#[retry]` goes on a function with a body; on a trait, put it on the method of the `impl`",
+            "`#[retry]` goes on a function with a body; this declaration has none (in a trait, put `#[retry]` on the method of the `impl`)",
         ),
         Ok(other) => {
             let what = match other {

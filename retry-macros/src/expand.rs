@@ -10,7 +10,7 @@ use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
-use syn::{AttrStyle, Expr, ItemFn, ReturnType, Type};
+use syn::{AttrStyle, ItemFn, ReturnType, Type};
 
 use crate::describe;
 use crate::model::{ClassifierKind, Count, Dur, Factor, Form, JitterKind, Plan, PlanSchedule};
@@ -175,17 +175,18 @@ fn new_state(plan: &Plan, private: &TokenStream, name: &str) -> TokenStream {
     } else {
         quote!(#private::Policy::new(#name))
     };
-    if let Some(j) = plan.jitter {
+    if let Some(j) = &plan.jitter {
         let jitter = match j {
             JitterKind::Factor(f) => {
-                let f = proc_macro2::Literal::f64_suffixed(f);
-                quote!(Factor(#f))
+                let f = proc_macro2::Literal::f64_suffixed(*f);
+                quote!(#private::Jitter::Factor(#f))
             }
-            JitterKind::Full => quote!(Full),
-            JitterKind::Equal => quote!(Equal),
-            JitterKind::Decorrelated => quote!(Decorrelated),
+            JitterKind::Full => quote!(#private::Jitter::Full),
+            JitterKind::Equal => quote!(#private::Jitter::Equal),
+            JitterKind::Decorrelated => quote!(#private::Jitter::Decorrelated),
+            JitterKind::Expr(e) => e.to_token_stream(),
         };
-        policy.extend(quote!(.jitter(#private::Jitter::#jitter)));
+        policy.extend(quote!(.jitter(#jitter)));
     }
     if plan.forever {
         policy.extend(quote!(.forever()));
@@ -263,11 +264,17 @@ fn hooks(plan: &Plan, private: &TokenStream) -> TokenStream {
     hooks
 }
 
-/// `thread_sleep(d)`, `tokio_sleep(d)`, or the user's `sleep = …` (not awaited).
+/// `thread_sleep(d)`, `tokio_sleep(d)`, or the user's `sleep = …` (not
+/// awaited). The user's sleep goes through a helper whose bound names the
+/// kind of sleep this fn needs, so an async sleep on a sync fn (or the
+/// reverse) is one error at the `sleep` value.
 fn call_sleep(plan: &Plan, private: &TokenStream, pause: &TokenStream) -> TokenStream {
     match &plan.sleep {
-        Some(Expr::Path(path)) => quote!(#path(#pause)),
-        Some(expr) => quote!((#expr)(#pause)),
+        Some(expr) => {
+            let helper = if plan.is_async { quote!(sleep_async) } else { quote!(sleep_sync) };
+            let helper = respan(quote!(#private::#helper), expr.span());
+            quote_spanned!(expr.span()=> #helper(&#expr, #pause))
+        }
         None if plan.is_async => quote!(#private::tokio_sleep(#pause)),
         None => quote!(#private::thread_sleep(#pause)),
     }

@@ -53,7 +53,9 @@ fn lex(src: &str) -> TokenStream {
 
 /// Runs the macro on `args` and `item`; `Err` describes a broken promise.
 fn check(args: &TokenStream, item: &TokenStream) -> Result<(), String> {
-    let expanded = catch_unwind(AssertUnwindSafe(|| entry::retry(args.clone(), item.clone())));
+    let expanded = catch_unwind(AssertUnwindSafe(|| {
+        entry::retry(args.clone(), item.clone())
+    }));
     let out = match expanded {
         Ok(out) => out,
         Err(payload) => {
@@ -71,7 +73,8 @@ fn check(args: &TokenStream, item: &TokenStream) -> Result<(), String> {
         if let Some(original) = original {
             let file = syn::parse2::<syn::File>(out.clone())
                 .map_err(|e| format!("error output does not parse ({e})\n  args: {args}\n  item: {item}\n  out: {out}"))?;
-            let same_fn = matches!(file.items.first(), Some(syn::Item::Fn(f)) if same_sig(f, &original));
+            let same_fn =
+                matches!(file.items.first(), Some(syn::Item::Fn(f)) if same_sig(f, &original));
             let rest_are_errors = file.items.iter().skip(1).all(|i| {
                 matches!(i, syn::Item::Macro(m) if m.mac.path.segments.last().is_some_and(|s| s.ident == "compile_error"))
             });
@@ -82,12 +85,18 @@ fn check(args: &TokenStream, item: &TokenStream) -> Result<(), String> {
         return Ok(());
     }
     let Some(original) = original else {
-        return Err(format!("a non-fn item was accepted\n  args: {args}\n  item: {item}\n  out: {out}"));
+        return Err(format!(
+            "a non-fn item was accepted\n  args: {args}\n  item: {item}\n  out: {out}"
+        ));
     };
     match syn::parse2::<syn::ItemFn>(out.clone()) {
         Ok(func) if same_sig(&func, &original) => Ok(()),
-        Ok(_) => Err(format!("the signature changed\n  args: {args}\n  item: {item}\n  out: {out}")),
-        Err(e) => Err(format!("expansion does not parse as a fn ({e})\n  args: {args}\n  item: {item}\n  out: {out}")),
+        Ok(_) => Err(format!(
+            "the signature changed\n  args: {args}\n  item: {item}\n  out: {out}"
+        )),
+        Err(e) => Err(format!(
+            "expansion does not parse as a fn ({e})\n  args: {args}\n  item: {item}\n  out: {out}"
+        )),
     }
 }
 
@@ -101,7 +110,8 @@ fn has_compile_error(tokens: &TokenStream) -> bool {
     let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
     trees.iter().enumerate().any(|(i, tt)| match tt {
         TokenTree::Ident(id) => {
-            id == "compile_error" && matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!')
+            id == "compile_error"
+                && matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!')
         }
         TokenTree::Group(g) => has_compile_error(&g.stream()),
         _ => false,
@@ -118,14 +128,20 @@ fn assert_ok(args: &str, item: &str) {
 fn assert_expands(args: &str, item: &str) {
     assert_ok(args, item);
     let out = entry::retry(lex(args), lex(item));
-    assert!(!has_compile_error(&out), "rejected: #[retry({args})] {item}\n{out}");
+    assert!(
+        !has_compile_error(&out),
+        "rejected: #[retry({args})] {item}\n{out}"
+    );
 }
 
 /// The macro rejected `args` on `item` with a `compile_error!`.
 fn assert_rejects(args: &str, item: &str) {
     assert_ok(args, item);
     let out = entry::retry(lex(args), lex(item));
-    assert!(has_compile_error(&out), "accepted: #[retry({args})] {item}\n{out}");
+    assert!(
+        has_compile_error(&out),
+        "accepted: #[retry({args})] {item}\n{out}"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -145,12 +161,58 @@ const VALID: &[&str] = &[
 
 /// Every option and schedule-argument name, plus typos and look-alikes.
 const NAMES: &[&str] = &[
-    "constant", "exponential", "fibonacci", "schedule", "blacklist", "whitelist", "retry_if", "jitter",
-    "retry_ok", "forever", "timeout", "attempt_timeout", "attempt", "on_retry", "retry_after", "budget", "sleep",
-    "crate", "n", "delay", "initial", "max", "factor", "full", "equal", "decorrelated", "exponentail", "blaklist",
-    "timeuot", "Exponential", "r#constant", "r#crate_", "_", "self", "Self", "super", "fn", "async", "r#fn", "é",
-    "ñ", "expönential", "日本", "Ωmega", "_x", "__retry_state", "__retry_outcome", "__retry_pause",
-    "__retry_error", "x", "E", "T",
+    "constant",
+    "exponential",
+    "fibonacci",
+    "schedule",
+    "blacklist",
+    "whitelist",
+    "retry_if",
+    "jitter",
+    "retry_ok",
+    "forever",
+    "timeout",
+    "attempt_timeout",
+    "attempt",
+    "on_retry",
+    "retry_after",
+    "budget",
+    "sleep",
+    "crate",
+    "n",
+    "delay",
+    "initial",
+    "max",
+    "factor",
+    "full",
+    "equal",
+    "decorrelated",
+    "exponentail",
+    "blaklist",
+    "timeuot",
+    "Exponential",
+    "r#constant",
+    "r#crate_",
+    "_",
+    "self",
+    "Self",
+    "super",
+    "fn",
+    "async",
+    "r#fn",
+    "é",
+    "ñ",
+    "expönential",
+    "日本",
+    "Ωmega",
+    "_x",
+    "__retry_state",
+    "__retry_outcome",
+    "__retry_pause",
+    "__retry_error",
+    "x",
+    "E",
+    "T",
 ];
 
 /// Values of every kind an option might be given.
@@ -194,7 +256,9 @@ fn to_stream(toks: &[Tok]) -> TokenStream {
     for tok in toks {
         match tok {
             Tok::Frag(ts) => out.extend(ts.clone()),
-            Tok::Group(d, inner) => out.extend([TokenTree::Group(Group::new(*d, to_stream(inner)))]),
+            Tok::Group(d, inner) => {
+                out.extend([TokenTree::Group(Group::new(*d, to_stream(inner)))]);
+            }
         }
     }
     out
@@ -220,7 +284,9 @@ fn delimiter() -> impl Strategy<Value = Delimiter> {
 
 /// One leaf: a name, a value, or a literal made from arbitrary data.
 fn leaf() -> impl Strategy<Value = Tok> {
-    const UNITS: &[&str] = &["", "ns", "us", "ms", "s", "m", "h", "d", "w", "y", " ", "s 1ms", "mss"];
+    const UNITS: &[&str] = &[
+        "", "ns", "us", "ms", "s", "m", "h", "d", "w", "y", " ", "s 1ms", "mss",
+    ];
     prop_oneof![
         4 => prop::sample::select(NAMES).prop_map(|s| Tok::Frag(lex(s))),
         4 => prop::sample::select(VALUES).prop_map(|s| Tok::Frag(lex(s))),
@@ -261,32 +327,35 @@ fn option_soup() -> impl Strategy<Value = Vec<Tok>> {
             .prop_map(|(d, s)| vec![Tok::Group(d, vec![Tok::Frag(lex(s))])]),
         1 => Just(Vec::new()),
     ];
-    let arg = (prop::sample::select(NAMES), 0..4u8, value.clone()).prop_map(|(name, shape, value)| {
-        let mut v = vec![Tok::Frag(lex(name))];
-        match shape {
-            0 => {}
-            1 => v.push(Tok::Group(Delimiter::Parenthesis, value)),
-            _ => {
-                v.push(Tok::Frag(lex("=")));
-                v.extend(value);
+    let arg =
+        (prop::sample::select(NAMES), 0..4u8, value.clone()).prop_map(|(name, shape, value)| {
+            let mut v = vec![Tok::Frag(lex(name))];
+            match shape {
+                0 => {}
+                1 => v.push(Tok::Group(Delimiter::Parenthesis, value)),
+                _ => {
+                    v.push(Tok::Frag(lex("=")));
+                    v.extend(value);
+                }
             }
-        }
-        v
-    });
+            v
+        });
     let args = prop::collection::vec(arg.clone(), 0..5).prop_map(|v| join(v, ","));
-    let option = (prop::sample::select(NAMES), 0..5u8, value, args).prop_map(|(name, shape, value, args)| {
-        let mut v = vec![Tok::Frag(lex(name))];
-        match shape {
-            0 => {}
-            1 => v.push(Tok::Group(Delimiter::Parenthesis, args)),
-            2 => v.push(Tok::Group(Delimiter::Parenthesis, value)),
-            _ => {
-                v.push(Tok::Frag(lex("=")));
-                v.extend(value);
+    let option = (prop::sample::select(NAMES), 0..5u8, value, args).prop_map(
+        |(name, shape, value, args)| {
+            let mut v = vec![Tok::Frag(lex(name))];
+            match shape {
+                0 => {}
+                1 => v.push(Tok::Group(Delimiter::Parenthesis, args)),
+                2 => v.push(Tok::Group(Delimiter::Parenthesis, value)),
+                _ => {
+                    v.push(Tok::Frag(lex("=")));
+                    v.extend(value);
+                }
             }
-        }
-        v
-    });
+            v
+        },
+    );
     let separator = prop_oneof![8 => Just(","), 1 => Just(";"), 1 => Just(",,"), 1 => Just("")];
     prop::collection::vec((option, separator), 0..8).prop_map(|v| {
         let mut out = Vec::new();
@@ -416,7 +485,10 @@ fn mutate(mut toks: Vec<Tok>, ops: &[(usize, Op)]) -> Vec<Tok> {
 
 /// A valid attribute with 1–6 mutations.
 fn mutated_valid() -> impl Strategy<Value = Vec<Tok>> {
-    (prop::sample::select(VALID), prop::collection::vec((any::<usize>(), op()), 1..7))
+    (
+        prop::sample::select(VALID),
+        prop::collection::vec((any::<usize>(), op()), 1..7),
+    )
         .prop_map(|(valid, ops)| mutate(from_stream(lex(valid)), &ops))
 }
 
@@ -425,14 +497,51 @@ fn mutated_valid() -> impl Strategy<Value = Vec<Tok>> {
 // ---------------------------------------------------------------------------
 
 const COUNTS: &[&str] = &[
-    "0", "1", "3", "4294967295", "4294967296", "99999999999999999999", "3u8", "3i64", "N", "n()", "-1", "1.5",
-    "\"3\"", "u32::MAX", "u128::MAX", "{ 3 }", "0x_ff", "2e3",
+    "0",
+    "1",
+    "3",
+    "4294967295",
+    "4294967296",
+    "99999999999999999999",
+    "3u8",
+    "3i64",
+    "N",
+    "n()",
+    "-1",
+    "1.5",
+    "\"3\"",
+    "u32::MAX",
+    "u128::MAX",
+    "{ 3 }",
+    "0x_ff",
+    "2e3",
 ];
 const DURATIONS: &[&str] = &[
-    "\"1s\"", "\"0s\"", "\"1ns\"", "\"1.5s\"", "\"2m30s\"", "\"1h\"", "\"9999999999999999h\"",
-    "\"18446744073709551615s\"", "\"18446744073709551616s\"", "\"584542046090626y\"", "\"584542046090627y\"",
-    "\"1000000000000000000000000s\"", "\"0.0000000001s\"", "\"1x\"", "\"\"", "\"日本\"", "\"-1s\"",
-    "Duration::MAX", "Duration::ZERO", "DELAY", "1", "1.5", "99999999999999999999", "true", "'s'",
+    "\"1s\"",
+    "\"0s\"",
+    "\"1ns\"",
+    "\"1.5s\"",
+    "\"2m30s\"",
+    "\"1h\"",
+    "\"9999999999999999h\"",
+    "\"18446744073709551615s\"",
+    "\"18446744073709551616s\"",
+    "\"584542046090626y\"",
+    "\"584542046090627y\"",
+    "\"1000000000000000000000000s\"",
+    "\"0.0000000001s\"",
+    "\"1x\"",
+    "\"\"",
+    "\"日本\"",
+    "\"-1s\"",
+    "Duration::MAX",
+    "Duration::ZERO",
+    "DELAY",
+    "1",
+    "1.5",
+    "99999999999999999999",
+    "true",
+    "'s'",
 ];
 const FACTORS: &[&str] = &[
     "0", "1", "2", "3", "1.5", "0.5", "0.0", "1e400", "1e308", "1.7976931348623157e308", "99999999999999999999",
@@ -440,21 +549,96 @@ const FACTORS: &[&str] = &[
     "100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
 ];
 const JITTERS: &[&str] = &[
-    "0", "0.2", "1", "1.0", "1.5", "1e400", "1e-400", "0.99999999999999999999", "99999999999999999999", "full",
-    "equal", "decorrelated", "half", "Full", "-0.2", "J", "\"full\"", "0.2f32", "jitter::full",
+    "0",
+    "0.2",
+    "1",
+    "1.0",
+    "1.5",
+    "1e400",
+    "1e-400",
+    "0.99999999999999999999",
+    "99999999999999999999",
+    "full",
+    "equal",
+    "decorrelated",
+    "half",
+    "Full",
+    "-0.2",
+    "J",
+    "\"full\"",
+    "0.2f32",
+    "jitter::full",
 ];
 const PATTERNS: &[&str] = &[
-    "E::A", "E::A | E::B", "E::B(_)", "E::C { .. }", "_", "x @ E::A", "E::Http { status: 400..=499, .. }",
-    "| E::A", "&E::A", "E::B(x)", "E::C { a, b: Some(c) }", "..", "E::A if x", "1..=2", "\"s\"", "E::B(ref x)",
+    "E::A",
+    "E::A | E::B",
+    "E::B(_)",
+    "E::C { .. }",
+    "_",
+    "x @ E::A",
+    "E::Http { status: 400..=499, .. }",
+    "| E::A",
+    "&E::A",
+    "E::B(x)",
+    "E::C { a, b: Some(c) }",
+    "..",
+    "E::A if x",
+    "1..=2",
+    "\"s\"",
+    "E::B(ref x)",
 ];
 const EXPRS: &[&str] = &[
-    "|e| true", "|_| {}", "|e, i| log(e, i)", "|e: &E| e.retryable()", "|v| *v == 503", "E::hint", "&BUDGET",
-    "my_sleep", "|d| async move { pause(d).await }", "tokio::time::sleep", "<T as Tr>::f", "f::<u8>", "#[a] f",
-    "(f)", "{ f }", "S { a: 1 }", "[Duration::ZERO; 3]", "Backoff::constant(3, Duration::ZERO)", "vec![]", "1",
-    "\"s\"", "|| {}", "async {}", "return", "x?", "..", "self.f", "Self::f",
+    "|e| true",
+    "|_| {}",
+    "|e, i| log(e, i)",
+    "|e: &E| e.retryable()",
+    "|v| *v == 503",
+    "E::hint",
+    "&BUDGET",
+    "my_sleep",
+    "|d| async move { pause(d).await }",
+    "tokio::time::sleep",
+    "<T as Tr>::f",
+    "f::<u8>",
+    "#[a] f",
+    "(f)",
+    "{ f }",
+    "S { a: 1 }",
+    "[Duration::ZERO; 3]",
+    "Backoff::constant(3, Duration::ZERO)",
+    "vec![]",
+    "1",
+    "\"s\"",
+    "|| {}",
+    "async {}",
+    "return",
+    "x?",
+    "..",
+    "self.f",
+    "Self::f",
 ];
-const IDENTS: &[&str] = &["k", "attempt", "r#type", "é", "日本", "_", "__retry_state", "self", "Self", "n"];
-const PATHS: &[&str] = &["::reattempt", "reattempt", "crate", "crate::r", "self::r", "super::r", "::a::b", "r#crate"];
+const IDENTS: &[&str] = &[
+    "k",
+    "attempt",
+    "r#type",
+    "é",
+    "日本",
+    "_",
+    "__retry_state",
+    "self",
+    "Self",
+    "n",
+];
+const PATHS: &[&str] = &[
+    "::reattempt",
+    "reattempt",
+    "crate",
+    "crate::r",
+    "self::r",
+    "super::r",
+    "::a::b",
+    "r#crate",
+];
 
 /// A slot: mostly the pool for its kind, sometimes anything at all.
 fn slot(pool: &'static [&'static str]) -> impl Strategy<Value = String> {
@@ -467,24 +651,35 @@ fn slot(pool: &'static [&'static str]) -> impl Strategy<Value = String> {
 /// `exponential(n = …, initial = …, max = …, factor = …)` and friends, then a
 /// random subset of the options, each with an edge-case value.
 fn plausible() -> impl Strategy<Value = TokenStream> {
-    let schedule = (0..4u8, slot(COUNTS), slot(DURATIONS), prop::option::of(slot(DURATIONS)), prop::option::of(slot(FACTORS)))
+    let schedule = (
+        0..4u8,
+        slot(COUNTS),
+        slot(DURATIONS),
+        prop::option::of(slot(DURATIONS)),
+        prop::option::of(slot(FACTORS)),
+    )
         .prop_map(|(form, n, first, max, factor)| {
-            let (name, first_name) = [("constant", "delay"), ("exponential", "initial"), ("fibonacci", "initial"), ("schedule", "")]
-                [usize::from(form)];
+            let (name, first_name) = [
+                ("constant", "delay"),
+                ("exponential", "initial"),
+                ("fibonacci", "initial"),
+                ("schedule", ""),
+            ][usize::from(form)];
             if name == "schedule" {
                 return format!("schedule = {first}");
             }
-            let mut s = format!("{name}(n = {n}, {first_name} = {first}");
-            if let Some(max) = max {
-                s.push_str(&format!(", max = {max}"));
-            }
-            if let Some(factor) = factor {
-                s.push_str(&format!(", factor = {factor}"));
-            }
-            s + ")"
+            let max = max.map(|m| format!(", max = {m}")).unwrap_or_default();
+            let factor = factor
+                .map(|f| format!(", factor = {f}"))
+                .unwrap_or_default();
+            format!("{name}(n = {n}, {first_name} = {first}{max}{factor})")
         });
     let options = (
-        prop::option::of((0..3u8, prop::collection::vec(slot(PATTERNS), 0..3), slot(EXPRS))),
+        prop::option::of((
+            0..3u8,
+            prop::collection::vec(slot(PATTERNS), 0..3),
+            slot(EXPRS),
+        )),
         prop::option::of(slot(JITTERS)),
         any::<bool>(),
         prop::option::of(slot(DURATIONS)),
@@ -495,7 +690,11 @@ fn plausible() -> impl Strategy<Value = TokenStream> {
     );
     (schedule, options, any::<u64>()).prop_filter_map(
         "does not lex",
-        |(schedule, (classifier, jitter, forever, timeout, attempt_timeout, attempt, exprs, krate), order)| {
+        |(
+            schedule,
+            (classifier, jitter, forever, timeout, attempt_timeout, attempt, exprs, krate),
+            order,
+        )| {
             let mut parts = vec![schedule];
             if let Some((kind, pats, expr)) = classifier {
                 parts.push(match kind {
@@ -510,7 +709,8 @@ fn plausible() -> impl Strategy<Value = TokenStream> {
             parts.extend(attempt_timeout.map(|t| format!("attempt_timeout = {t}")));
             parts.extend(attempt.map(|a| format!("attempt = {a}")));
             for (which, expr) in exprs {
-                let name = ["on_retry", "retry_after", "retry_ok", "budget", "sleep"][usize::from(which)];
+                let name =
+                    ["on_retry", "retry_after", "retry_ok", "budget", "sleep"][usize::from(which)];
                 parts.push(format!("{name} = {expr}"));
             }
             parts.extend(krate.map(|k| format!("crate = {k}")));
@@ -539,41 +739,140 @@ fn attribute() -> impl Strategy<Value = TokenStream> {
 // Items
 // ---------------------------------------------------------------------------
 
-const ATTRS: &[&str] = &["", "#[inline]", "/// Docs.", "#[must_use] /// Docs.\n/// More.", "#[cfg(all())]", "#[doc = \"x\"]"];
+const ATTRS: &[&str] = &[
+    "",
+    "#[inline]",
+    "/// Docs.",
+    "#[must_use] /// Docs.\n/// More.",
+    "#[cfg(all())]",
+    "#[doc = \"x\"]",
+];
 const VIS: &[&str] = &["", "pub", "pub(crate)", "pub(super)", "pub(in crate::a)"];
 const QUALIFIERS: &[&str] = &[
-    "", "async", "const", "unsafe", "async unsafe", "const unsafe", "const async", "extern \"C\"",
-    "unsafe extern \"C\"", "async extern \"C\"", "unsafe async", "default", "async async",
+    "",
+    "async",
+    "const",
+    "unsafe",
+    "async unsafe",
+    "const unsafe",
+    "const async",
+    "extern \"C\"",
+    "unsafe extern \"C\"",
+    "async extern \"C\"",
+    "unsafe async",
+    "default",
+    "async async",
 ];
-const FN_NAMES: &[&str] = &["f", "r#type", "é", "日本", "get_value", "__retry_state", "main"];
+const FN_NAMES: &[&str] = &[
+    "f",
+    "r#type",
+    "é",
+    "日本",
+    "get_value",
+    "__retry_state",
+    "main",
+];
 const GENERICS: &[&str] = &[
-    "", "<T>", "<'a>", "<'a, T: Clone + 'a, const N: usize>", "<T = u8>", "<E: From<Elapsed>>", "<>",
+    "",
+    "<T>",
+    "<'a>",
+    "<'a, T: Clone + 'a, const N: usize>",
+    "<T = u8>",
+    "<E: From<Elapsed>>",
+    "<>",
     "<F: Fn() -> Result<(), E>>",
 ];
 const PARAMS: &[&str] = &[
-    "", "&self", "&mut self", "self", "mut self", "self: Box<Self>", "self: &Arc<Self>", "x: u32", "mut x: String",
-    "(a, b): (u8, u8)", "_: u8", "S { a, .. }: S", "&self, key: &str", "x: impl Into<u32>", "f: &dyn Fn() -> u8",
-    "x: u8, ...", "...", "x: &'a mut T", "#[cfg(all())] x: u8",
+    "",
+    "&self",
+    "&mut self",
+    "self",
+    "mut self",
+    "self: Box<Self>",
+    "self: &Arc<Self>",
+    "x: u32",
+    "mut x: String",
+    "(a, b): (u8, u8)",
+    "_: u8",
+    "S { a, .. }: S",
+    "&self, key: &str",
+    "x: impl Into<u32>",
+    "f: &dyn Fn() -> u8",
+    "x: u8, ...",
+    "...",
+    "x: &'a mut T",
+    "#[cfg(all())] x: u8",
 ];
 const RETURNS: &[&str] = &[
-    "", "-> Result<u32, E>", "-> std::io::Result<()>", "-> anyhow::Result<String>", "-> Result<(), E>",
-    "-> impl Future<Output = u8>", "-> u32", "-> Result<impl Debug, E>", "-> !", "-> Self", "-> Result<&'a T, E>",
-    "-> Result<Self, Box<dyn std::error::Error + Send + Sync>>", "-> ()", "-> Option<u8>", "-> (Result<u8, E>)",
-    "-> Result<[u8; N], E>", "-> Result<fn() -> Result<u8, E>, E>",
+    "",
+    "-> Result<u32, E>",
+    "-> std::io::Result<()>",
+    "-> anyhow::Result<String>",
+    "-> Result<(), E>",
+    "-> impl Future<Output = u8>",
+    "-> u32",
+    "-> Result<impl Debug, E>",
+    "-> !",
+    "-> Self",
+    "-> Result<&'a T, E>",
+    "-> Result<Self, Box<dyn std::error::Error + Send + Sync>>",
+    "-> ()",
+    "-> Option<u8>",
+    "-> (Result<u8, E>)",
+    "-> Result<[u8; N], E>",
+    "-> Result<fn() -> Result<u8, E>, E>",
 ];
-const WHERES: &[&str] = &["", "where T: Send", "where Self: Sized", "where for<'b> &'b T: Debug,"];
+const WHERES: &[&str] = &[
+    "",
+    "where T: Send",
+    "where Self: Sized",
+    "where for<'b> &'b T: Debug,",
+];
 const BODIES: &[&str] = &[
-    "{}", "{ Ok(1) }", "{ return Err(E::A); }", "{ let v = x?; Ok(v) }", "{ self.x += 1; Ok(()) }",
-    "{ #![allow(unused)] Ok(()) }", "{ async {}.await; Ok(()) }", ";", "{ fn inner() {} Ok(inner()) }",
-    "{ 'a: loop { break 'a Ok(()) } }", "{ todo!() }", "{ panic!(\"boom\") }", "{ unsafe { f() } }",
-    "{ let attempt = 3; Ok(attempt) }", "{ let __retry_state = 1; Ok(__retry_state) }",
-    "{ match x { E::A => Err(E::A), _ => Ok(()) } }", "{ Ok(Self) }", "{ compute(k) }",
+    "{}",
+    "{ Ok(1) }",
+    "{ return Err(E::A); }",
+    "{ let v = x?; Ok(v) }",
+    "{ self.x += 1; Ok(()) }",
+    "{ #![allow(unused)] Ok(()) }",
+    "{ async {}.await; Ok(()) }",
+    ";",
+    "{ fn inner() {} Ok(inner()) }",
+    "{ 'a: loop { break 'a Ok(()) } }",
+    "{ todo!() }",
+    "{ panic!(\"boom\") }",
+    "{ unsafe { f() } }",
+    "{ let attempt = 3; Ok(attempt) }",
+    "{ let __retry_state = 1; Ok(__retry_state) }",
+    "{ match x { E::A => Err(E::A), _ => Ok(()) } }",
+    "{ Ok(Self) }",
+    "{ compute(k) }",
 ];
 const NOT_FNS: &[&str] = &[
-    "", "struct S;", "impl X {}", "const X: u8 = 1;", "mod m {}", "trait T { fn f(); }", "fn f();",
-    "fn f() -> Result<(), E>;", "extern \"C\" { fn f(); }", "static S: u8 = 1;", "type T = u8;", "use a::b;",
-    "macro_rules! m { () => {} }", "fn", "fn f", "fn f()", "fn f() ->", "fn f() -> Result<(), E> [ Ok(()) ]",
-    "#[x]", "enum E { A }", "let x = 1;", "1 + 1", "{ Ok(()) }", "async fn f() -> Result<(), E> { } fn g() {}",
+    "",
+    "struct S;",
+    "impl X {}",
+    "const X: u8 = 1;",
+    "mod m {}",
+    "trait T { fn f(); }",
+    "fn f();",
+    "fn f() -> Result<(), E>;",
+    "extern \"C\" { fn f(); }",
+    "static S: u8 = 1;",
+    "type T = u8;",
+    "use a::b;",
+    "macro_rules! m { () => {} }",
+    "fn",
+    "fn f",
+    "fn f()",
+    "fn f() ->",
+    "fn f() -> Result<(), E> [ Ok(()) ]",
+    "#[x]",
+    "enum E { A }",
+    "let x = 1;",
+    "1 + 1",
+    "{ Ok(()) }",
+    "async fn f() -> Result<(), E> { } fn g() {}",
 ];
 
 /// A function assembled from parts (mostly valid Rust, sometimes not).
@@ -657,7 +956,13 @@ proptest! {
 
 #[test]
 fn fuzz_vocabulary_lexes() {
-    for s in VALID.iter().chain(NAMES).chain(VALUES).chain(NOT_FNS).chain(PLAIN_FNS) {
+    for s in VALID
+        .iter()
+        .chain(NAMES)
+        .chain(VALUES)
+        .chain(NOT_FNS)
+        .chain(PLAIN_FNS)
+    {
         let _ = lex(s);
     }
 }
@@ -665,7 +970,11 @@ fn fuzz_vocabulary_lexes() {
 #[test]
 fn fuzz_every_valid_seed_expands() {
     for args in VALID {
-        let item = if args.contains("attempt_timeout") { PLAIN_FNS[1] } else { PLAIN_FNS[0] };
+        let item = if args.contains("attempt_timeout") {
+            PLAIN_FNS[1]
+        } else {
+            PLAIN_FNS[0]
+        };
         assert_expands(args, item);
     }
 }
@@ -674,16 +983,21 @@ fn fuzz_every_valid_seed_expands() {
 fn fuzz_every_qualifier_and_shape() {
     let args = r#"exponential(n = 3, initial = "1s")"#;
     assert_expands(args, "pub async unsafe fn f<'a, T>(&'a self, t: T) -> Result<&'a T, E> where T: Send { Ok(&self.0) }");
-    assert_expands(args, "unsafe extern \"C\" fn f(x: u8) -> Result<u8, E> { Ok(x) }");
+    assert_expands(
+        args,
+        "unsafe extern \"C\" fn f(x: u8) -> Result<u8, E> { Ok(x) }",
+    );
     assert_expands(args, "fn f() -> Result<impl Debug, E> { Ok(1) }");
     assert_rejects(args, "const fn f() -> Result<u8, E> { Ok(1) }");
     assert_rejects(args, "fn f() { }");
     assert_rejects(args, "fn f();");
     assert_rejects(args, "struct S;");
     assert_rejects(args, "");
-    assert_rejects(r#"exponential(n = 3, initial = "1s"), attempt_timeout = "1s""#, "fn f() -> Result<u8, E> { Ok(1) }");
+    assert_rejects(
+        r#"exponential(n = 3, initial = "1s"), attempt_timeout = "1s""#,
+        "fn f() -> Result<u8, E> { Ok(1) }",
+    );
 }
-
 
 /// Found by `fuzz_attributes`: a `factor` literal past f64's range parsed as
 /// infinity, and `Literal::f64_suffixed(inf)` panicked in `expand`.

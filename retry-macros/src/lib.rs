@@ -19,9 +19,8 @@ mod validate;
 
 use proc_macro::TokenStream;
 
-/// Turns a function returning `Result` into a retry loop with back-off.
-///
-/// See the documentation of `reattempt::retry` for the grammar and examples.
+/// *(The `#[retry]` attribute of the `reattempt` crate, implemented in
+/// `retry-macros`; use it as `reattempt::retry`.)*
 #[proc_macro_attribute]
 pub fn retry(args: TokenStream, item: TokenStream) -> TokenStream {
     entry::retry(args.into(), item.into()).into()

@@ -95,12 +95,14 @@ pub(crate) struct Classifier {
     pub(crate) kind: ClassifierKind,
 }
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone)]
 pub(crate) enum JitterKind {
     Factor(f64),
     Full,
     Equal,
     Decorrelated,
+    /// Any expression of type `reattempt::Jitter` (a `const`, `Jitter::Factor(x)`).
+    Expr(Expr),
 }
 
 #[derive(Clone)]

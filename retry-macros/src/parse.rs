@@ -148,8 +148,8 @@ fn option_value(input: ParseStream<'_>, key: &Ident, name: &str, attr: &mut Attr
             set_classifier(attr, key, ClassifierKind::RetryIf(expr), errors);
         }
         "jitter" => {
-            let expr = value::<Expr>(input, &key)?;
-            let jitter = jitter(&expr)?;
+            let expr = ungroup(value::<Expr>(input, &key)?);
+            let jitter = jitter(expr)?;
             set_once(&mut attr.jitter, jitter, &key, errors);
         }
         "forever" => {
@@ -263,7 +263,29 @@ fn value_with<T>(
         return Err(syn::Error::new_spanned(key, format!("`{key}` needs {what}: `{key} = …`")));
     }
     input.parse::<Token![=]>()?;
-    parse(input)
+    // The value's own tokens, to point at them when it does not parse (syn
+    // would point at the end of the attribute for `jitter = 20%`).
+    let value = input.fork();
+    let mut tokens = TokenStream::new();
+    while !value.is_empty() && !value.peek(Token![,]) {
+        tokens.extend(std::iter::once(value.parse::<TokenTree>()?));
+    }
+    parse(input).map_err(|e| {
+        if tokens.is_empty() {
+            syn::Error::new_spanned(key, format!("`{key} =` needs {what} after `=`"))
+        } else {
+            syn::Error::new_spanned(&tokens, format!("invalid value for `{key}`: {e}"))
+        }
+    })
+}
+
+/// A literal passed through `macro_rules!` (`delay = $d`) arrives wrapped in
+/// an invisible group: look through it.
+fn ungroup(expr: Expr) -> Expr {
+    match expr {
+        Expr::Group(group) => ungroup(*group.expr),
+        other => other,
+    }
 }
 
 /// `(PAT, PAT, …)` of `blacklist` / `whitelist`.
@@ -367,7 +389,7 @@ fn builtin_arg(input: ParseStream<'_>, key: &Ident, arg: &str, b: &mut Builtin, 
 
 /// `n = 3` or `n = EXPR`.
 fn count(input: ParseStream<'_>, key: &Ident) -> syn::Result<Count> {
-    let expr = value::<Expr>(input, key)?;
+    let expr = ungroup(value::<Expr>(input, key)?);
     match &expr {
         Expr::Lit(ExprLit { lit: Lit::Int(lit), .. }) => {
             let n = lit.base10_parse::<u32>().map_err(|_| {
@@ -385,7 +407,7 @@ fn count(input: ParseStream<'_>, key: &Ident) -> syn::Result<Count> {
 
 /// `"250ms"` (checked now) or any `Duration` expression.
 fn duration(input: ParseStream<'_>, key: &Ident) -> syn::Result<Dur> {
-    let expr = value::<Expr>(input, key)?;
+    let expr = ungroup(value::<Expr>(input, key)?);
     match &expr {
         Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => {
             let text = s.value();
@@ -422,7 +444,7 @@ fn expr_text(expr: &Expr) -> String {
 
 /// `factor = 3`, `factor = 1.5` or any expression.
 fn factor(input: ParseStream<'_>, key: &Ident) -> syn::Result<Factor> {
-    let expr = value::<Expr>(input, key)?;
+    let expr = ungroup(value::<Expr>(input, key)?);
     let value = match &expr {
         Expr::Lit(ExprLit { lit: Lit::Int(i), .. }) => i.base10_parse::<f64>()?,
         Expr::Lit(ExprLit { lit: Lit::Float(f), .. }) => f.base10_parse::<f64>()?,
@@ -438,27 +460,30 @@ fn factor(input: ParseStream<'_>, key: &Ident) -> syn::Result<Factor> {
 const JITTER_KINDS: &[&str] = &["full", "equal", "decorrelated"];
 
 /// `jitter = 0.2` or `jitter = full | equal | decorrelated`.
-fn jitter(expr: &Expr) -> syn::Result<JitterOpt> {
+fn jitter(expr: Expr) -> syn::Result<JitterOpt> {
     let span = expr.span();
-    let kind = match expr {
+    let kind = match &expr {
         Expr::Lit(ExprLit { lit: Lit::Float(f), .. }) => JitterKind::Factor(f.base10_parse()?),
         Expr::Lit(ExprLit { lit: Lit::Int(i), .. }) => JitterKind::Factor(i.base10_parse()?),
-        Expr::Path(ExprPath { path, qself: None, .. }) if path.get_ident().is_some() => {
-            let ident = path.get_ident().map(ToString::to_string).unwrap_or_default();
-            let kind = match ident.as_str() {
+        Expr::Lit(_) => {
+            return Err(syn::Error::new_spanned(
+                &expr,
+                "`jitter` takes a factor in [0, 1] (e.g. `jitter = 0.2`) or one of `full`, `equal`, `decorrelated`",
+            ))
+        }
+        // A lower-case word is meant as a kind (`jitter = ful` is a typo);
+        // anything else is an expression of type `reattempt::Jitter`.
+        Expr::Path(ExprPath { path, qself: None, .. })
+            if path.get_ident().is_some_and(|i| i.to_string().starts_with(|c: char| c.is_ascii_lowercase())) =>
+        {
+            match path.get_ident().map(ToString::to_string).unwrap_or_default().as_str() {
                 "full" => JitterKind::Full,
                 "equal" => JitterKind::Equal,
                 "decorrelated" => JitterKind::Decorrelated,
                 _ => return Err(unknown(path, "jitter kind", "", JITTER_KINDS)),
-            };
-            kind
+            }
         }
-        _ => {
-            return Err(syn::Error::new_spanned(
-                expr,
-                "`jitter` takes a factor in [0, 1] (e.g. `jitter = 0.2`) or one of `full`, `equal`, `decorrelated`",
-            ))
-        }
+        _ => JitterKind::Expr(expr),
     };
     Ok(JitterOpt { kind, span })
 }

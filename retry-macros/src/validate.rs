@@ -13,6 +13,9 @@ const SCHEDULES: &[&str] = &["constant", "exponential", "fibonacci", "schedule"]
 /// `Some` only when the plan is complete; problems go to `errors`.
 pub(crate) fn plan(attr: Attr, func: &ItemFn, errors: &mut Errors) -> Option<Plan> {
     check_function(func, errors);
+    if let Some(name) = &attr.attempt {
+        check_attempt_name(name, func, errors);
+    }
     let is_async = func.sig.asyncness.is_some();
     if let (Some((key, _)), false) = (&attr.attempt_timeout, is_async) {
         errors.at(
@@ -21,7 +24,8 @@ pub(crate) fn plan(attr: Attr, func: &ItemFn, errors: &mut Errors) -> Option<Pla
         );
     }
     if let Some(j) = &attr.jitter {
-        if let JitterKind::Factor(f) = j.kind {
+        if let JitterKind::Factor(f) = &j.kind {
+            let f = *f;
             if !(0.0..=1.0).contains(&f) {
                 let err = syn::Error::new(j.span, format!("`jitter` factor must be within [0, 1], got {f}; 0.2 means ±20%"));
                 errors.push(err);
@@ -61,6 +65,13 @@ pub(crate) fn plan(attr: Attr, func: &ItemFn, errors: &mut Errors) -> Option<Pla
 
 fn check_function(func: &ItemFn, errors: &mut Errors) {
     let sig = &func.sig;
+    // A second `#[retry]` below this one would nest two loops: (n + 1) × (m + 1)
+    // attempts, surely not what was meant.
+    for attr in &func.attrs {
+        if attr.path().segments.last().is_some_and(|s| s.ident == "retry") {
+            errors.at(attr, "duplicate `#[retry]`: one function takes one retry policy; merge the two attributes");
+        }
+    }
     if let Some(constness) = &sig.constness {
         errors.at(constness, "`#[retry]` cannot go on a `const fn`: retrying pauses, which needs run time");
     }
@@ -75,6 +86,42 @@ fn check_function(func: &ItemFn, errors: &mut Errors) {
                 sig.ident
             ),
         ));
+    }
+}
+
+/// `attempt = a` must not hide a parameter `a` from the body.
+fn check_attempt_name(name: &syn::Ident, func: &ItemFn, errors: &mut Errors) {
+    let mut names = Vec::new();
+    for input in &func.sig.inputs {
+        if let syn::FnArg::Typed(arg) = input {
+            pattern_names(&arg.pat, &mut names);
+        }
+    }
+    if names.iter().any(|n| n == name) {
+        errors.at(
+            name,
+            format!("`attempt = {name}` would hide the parameter `{name}` from the body; choose another name, e.g. `attempt = attempt`"),
+        );
+    }
+}
+
+/// The names a parameter pattern binds.
+fn pattern_names(pat: &syn::Pat, names: &mut Vec<syn::Ident>) {
+    match pat {
+        syn::Pat::Ident(p) => {
+            names.push(p.ident.clone());
+            if let Some((_, sub)) = &p.subpat {
+                pattern_names(sub, names);
+            }
+        }
+        syn::Pat::Tuple(t) => t.elems.iter().for_each(|p| pattern_names(p, names)),
+        syn::Pat::TupleStruct(t) => t.elems.iter().for_each(|p| pattern_names(p, names)),
+        syn::Pat::Struct(s) => s.fields.iter().for_each(|f| pattern_names(&f.pat, names)),
+        syn::Pat::Reference(r) => pattern_names(&r.pat, names),
+        syn::Pat::Slice(s) => s.elems.iter().for_each(|p| pattern_names(p, names)),
+        syn::Pat::Paren(p) => pattern_names(&p.pat, names),
+        syn::Pat::Type(t) => pattern_names(&t.pat, names),
+        _ => {}
     }
 }
 
