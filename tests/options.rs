@@ -320,3 +320,67 @@ async fn dropping_the_future_mid_pause_stops_everything() {
     tokio::time::sleep(S(60)).await;
     assert_eq!(CANCELLED_CALLS.load(Ordering::SeqCst), 3);
 }
+
+// ---- forever with an empty custom schedule -----------------------------------
+
+static EMPTY_CALLS: AtomicU32 = AtomicU32::new(0);
+
+#[retry(schedule = std::iter::empty::<Duration>(), forever, sleep = record)]
+fn empty_forever() -> Result<(), Error> {
+    EMPTY_CALLS.fetch_add(1, Ordering::SeqCst);
+    Err(Error::Down)
+}
+
+#[test]
+fn forever_with_an_empty_custom_schedule_does_not_spin() {
+    assert_eq!(empty_forever(), Err(Error::Down));
+    assert_eq!(EMPTY_CALLS.load(Ordering::SeqCst), 1);
+    assert!(take_pauses().is_empty());
+}
+
+#[retry(constant(n = 0, delay = "7ms"), forever, sleep = record, attempt = attempt)]
+fn zero_retries_forever() -> Result<u32, Error> {
+    if attempt < 3 {
+        Err(Error::Down)
+    } else {
+        Ok(attempt)
+    }
+}
+
+#[test]
+fn forever_with_n_0_repeats_the_first_pause() {
+    assert_eq!(zero_retries_forever(), Ok(3));
+    assert_eq!(take_pauses(), [MS(7); 3]);
+}
+
+// ---- values through macro_rules, jitter as an expression ---------------------
+
+macro_rules! retried {
+    ($name:ident, $n:literal, $delay:literal) => {
+        #[retry(constant(n = $n, delay = $delay), sleep = record)]
+        fn $name() -> Result<(), Error> {
+            Err(Error::Down)
+        }
+    };
+}
+
+retried!(via_macro_rules, 2, "3ms");
+
+#[test]
+fn literals_passed_through_macro_rules_are_accepted() {
+    assert_eq!(via_macro_rules(), Err(Error::Down));
+    assert_eq!(take_pauses(), [MS(3); 2]);
+}
+
+const NO_JITTER: reattempt::Jitter = reattempt::Jitter::Factor(0.0);
+
+#[retry(constant(n = 2, delay = "4ms"), jitter = NO_JITTER, sleep = record)]
+fn jitter_from_a_const() -> Result<(), Error> {
+    Err(Error::Down)
+}
+
+#[test]
+fn jitter_takes_an_expression_of_type_jitter() {
+    assert_eq!(jitter_from_a_const(), Err(Error::Down));
+    assert_eq!(take_pauses(), [MS(4); 2]);
+}

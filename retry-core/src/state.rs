@@ -188,12 +188,10 @@ impl<S: IntoIterator<Item = Duration>> State<S> {
             self.exhausted = true;
         }
         if self.policy.forever {
-            // An empty schedule with `forever` repeats its first pause.
-            return Some(
-                self.last_scheduled
-                    .or(self.policy.initial)
-                    .unwrap_or(Duration::ZERO),
-            );
+            // An empty built-in schedule (`n = 0`) repeats its first pause; an
+            // empty `schedule = …` has no pause to repeat, and retrying with
+            // none would be a busy loop: it does not retry.
+            return self.last_scheduled.or(self.policy.initial);
         }
         None
     }
