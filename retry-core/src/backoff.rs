@@ -271,7 +271,8 @@ impl Backoff {
         Self::of(Builtin::fibonacci(n, initial))
     }
 
-    /// Exactly the given pauses, in order; `n` is their count.
+    /// The given pauses, in order; `n` is their count. Like every schedule's,
+    /// each pause is capped at [`max`](Self::max), or at one day without one.
     ///
     /// ```
     /// # use std::time::Duration;

@@ -109,7 +109,7 @@ mod tests {
                         return __retry_outcome;
                     };
                     ::reattempt::__private::discard(__retry_outcome);
-                    rec(__retry_pause);
+                    ::reattempt::__private::sleep_sync(&rec, __retry_pause);
                 }
             }
         );

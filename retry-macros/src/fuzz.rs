@@ -496,25 +496,31 @@ fn mutated_valid() -> impl Strategy<Value = Vec<Tok>> {
 // Plausible attributes: the right shape, edge-case values in every slot
 // ---------------------------------------------------------------------------
 
+// Each slot has values the macro accepts (extreme ones included, so they
+// reach `expand`) and values it must reject.
 const COUNTS: &[&str] = &[
     "0",
     "1",
     "3",
     "4294967295",
-    "4294967296",
-    "99999999999999999999",
     "3u8",
     "3i64",
     "N",
     "n()",
-    "-1",
-    "1.5",
-    "\"3\"",
     "u32::MAX",
     "u128::MAX",
     "{ 3 }",
     "0x_ff",
+    "self.retries",
+];
+const BAD_COUNTS: &[&str] = &[
+    "4294967296",
+    "99999999999999999999",
+    "-1",
+    "1.5",
+    "\"3\"",
     "2e3",
+    "true",
 ];
 const DURATIONS: &[&str] = &[
     "\"1s\"",
@@ -525,49 +531,69 @@ const DURATIONS: &[&str] = &[
     "\"1h\"",
     "\"9999999999999999h\"",
     "\"18446744073709551615s\"",
-    "\"18446744073709551616s\"",
+    "\"18446744073709551615s 999999999ns\"",
     "\"584542046090626y\"",
-    "\"584542046090627y\"",
-    "\"1000000000000000000000000s\"",
     "\"0.0000000001s\"",
+    "\"1000000000000000000000000s\"",
+    "Duration::MAX",
+    "Duration::ZERO",
+    "DELAY",
+    "Duration::from_secs(u64::MAX)",
+];
+const BAD_DURATIONS: &[&str] = &[
+    "\"18446744073709551616s\"",
+    "\"584542046090627y\"",
     "\"1x\"",
     "\"\"",
     "\"日本\"",
     "\"-1s\"",
-    "Duration::MAX",
-    "Duration::ZERO",
-    "DELAY",
     "1",
     "1.5",
     "99999999999999999999",
     "true",
     "'s'",
+    "b\"1s\"",
 ];
 const FACTORS: &[&str] = &[
-    "0", "1", "2", "3", "1.5", "0.5", "0.0", "1e400", "1e308", "1.7976931348623157e308", "99999999999999999999",
-    "340282366920938463463374607431768211455", "1e-400", "f64::NAN", "f64::INFINITY", "F", "\"2\"", "2f32",
+    "1", "2", "3", "1.5", "1e400", "1e308", "1.7976931348623157e308", "99999999999999999999",
+    "340282366920938463463374607431768211455", "f64::NAN", "f64::INFINITY", "F", "2f32", "1.0000000000000002",
     "100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+];
+const BAD_FACTORS: &[&str] = &[
+    "0",
+    "0.5",
+    "0.0",
+    "1e-400",
+    "0.9999999999999999",
+    "\"2\"",
+    "-2",
+    "true",
 ];
 const JITTERS: &[&str] = &[
     "0",
     "0.2",
     "1",
     "1.0",
-    "1.5",
-    "1e400",
-    "1e-400",
-    "0.99999999999999999999",
-    "99999999999999999999",
     "full",
     "equal",
     "decorrelated",
+    "1e-400",
+    "0.99999999999999999999",
+    "0.2f32",
+    "1.00000000000000000001",
+    "0.0",
+];
+const BAD_JITTERS: &[&str] = &[
+    "1.5",
+    "1e400",
+    "99999999999999999999",
     "half",
     "Full",
     "-0.2",
     "J",
     "\"full\"",
-    "0.2f32",
     "jitter::full",
+    "1.0000000000000002",
 ];
 const PATTERNS: &[&str] = &[
     "E::A",
@@ -581,12 +607,12 @@ const PATTERNS: &[&str] = &[
     "&E::A",
     "E::B(x)",
     "E::C { a, b: Some(c) }",
-    "..",
-    "E::A if x",
     "1..=2",
     "\"s\"",
     "E::B(ref x)",
+    "(E::A, _)",
 ];
+const BAD_PATTERNS: &[&str] = &["E::A if x", "", "1 + 1", "|"];
 const EXPRS: &[&str] = &[
     "|e| true",
     "|_| {}",
@@ -616,19 +642,20 @@ const EXPRS: &[&str] = &[
     "..",
     "self.f",
     "Self::f",
+    "move |e| e.0 > 1",
 ];
+const BAD_EXPRS: &[&str] = &["", "=", "fn", "struct S", "let x = 1"];
 const IDENTS: &[&str] = &[
     "k",
     "attempt",
     "r#type",
     "é",
     "日本",
-    "_",
     "__retry_state",
-    "self",
-    "Self",
     "n",
+    "__retry_outcome",
 ];
+const BAD_IDENTS: &[&str] = &["_", "self", "Self", "1", "a::b", "\"k\""];
 const PATHS: &[&str] = &[
     "::reattempt",
     "reattempt",
@@ -637,26 +664,36 @@ const PATHS: &[&str] = &[
     "self::r",
     "super::r",
     "::a::b",
-    "r#crate",
 ];
+const BAD_PATHS: &[&str] = &["1", "\"x\"", "a::<u8>", "::", "<T>::x"];
 
-/// A slot: mostly the pool for its kind, sometimes anything at all.
-fn slot(pool: &'static [&'static str]) -> impl Strategy<Value = String> {
+/// A slot: mostly a value the macro accepts, sometimes one it must reject,
+/// now and then anything at all.
+fn slot(
+    good: &'static [&'static str],
+    bad: &'static [&'static str],
+) -> impl Strategy<Value = String> {
     prop_oneof![
-        6 => prop::sample::select(pool).prop_map(str::to_string),
+        12 => prop::sample::select(good).prop_map(str::to_string),
+        2 => prop::sample::select(bad).prop_map(str::to_string),
         1 => prop::sample::select(VALUES).prop_map(str::to_string),
     ]
 }
 
+/// An option present about a third of the time.
+fn maybe<S: Strategy>(s: S) -> impl Strategy<Value = Option<S::Value>> {
+    prop::option::weighted(0.35, s)
+}
+
 /// `exponential(n = …, initial = …, max = …, factor = …)` and friends, then a
-/// random subset of the options, each with an edge-case value.
+/// random subset of the options, each with an edge-case value, in any order.
 fn plausible() -> impl Strategy<Value = TokenStream> {
     let schedule = (
         0..4u8,
-        slot(COUNTS),
-        slot(DURATIONS),
-        prop::option::of(slot(DURATIONS)),
-        prop::option::of(slot(FACTORS)),
+        slot(COUNTS, BAD_COUNTS),
+        slot(DURATIONS, BAD_DURATIONS),
+        maybe(slot(DURATIONS, BAD_DURATIONS)),
+        maybe(slot(FACTORS, BAD_FACTORS)),
     )
         .prop_map(|(form, n, first, max, factor)| {
             let (name, first_name) = [
@@ -675,18 +712,18 @@ fn plausible() -> impl Strategy<Value = TokenStream> {
             format!("{name}(n = {n}, {first_name} = {first}{max}{factor})")
         });
     let options = (
-        prop::option::of((
+        maybe((
             0..3u8,
-            prop::collection::vec(slot(PATTERNS), 0..3),
-            slot(EXPRS),
+            prop::collection::vec(slot(PATTERNS, BAD_PATTERNS), 1..3),
+            slot(EXPRS, BAD_EXPRS),
         )),
-        prop::option::of(slot(JITTERS)),
-        any::<bool>(),
-        prop::option::of(slot(DURATIONS)),
-        prop::option::of(slot(DURATIONS)),
-        prop::option::of(slot(IDENTS)),
-        prop::collection::vec((0..5u8, slot(EXPRS)), 0..4),
-        prop::option::of(slot(PATHS)),
+        maybe(slot(JITTERS, BAD_JITTERS)),
+        prop::bool::weighted(0.2),
+        maybe(slot(DURATIONS, BAD_DURATIONS)),
+        maybe(slot(DURATIONS, BAD_DURATIONS)),
+        maybe(slot(IDENTS, BAD_IDENTS)),
+        prop::collection::vec((0..5u8, slot(EXPRS, BAD_EXPRS)), 0..3),
+        maybe(slot(PATHS, BAD_PATHS)),
     );
     (schedule, options, any::<u64>()).prop_filter_map(
         "does not lex",
@@ -1011,4 +1048,39 @@ fn fuzz_regression_infinite_factor_literal() {
         // `f64::MAX`, written out: a finite literal rustc accepts.
         assert!(out.contains(". factor (179769313486231570000"), "{out}");
     }
+}
+
+/// The generators are worth their cases: plausible attributes often reach
+/// `expand` (where the panic above was), mutations mostly reach errors.
+#[test]
+fn fuzz_generators_reach_both_outcomes() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+
+    fn shares(strategy: impl Strategy<Value = TokenStream>) -> (usize, usize) {
+        let mut runner = TestRunner::deterministic();
+        let (mut expanded, mut rejected) = (0, 0);
+        for _ in 0..500 {
+            let Ok(tree) = strategy.new_tree(&mut runner) else {
+                continue;
+            };
+            let out = entry::retry(tree.current(), lex(PLAIN_FNS[1]));
+            if has_compile_error(&out) {
+                rejected += 1;
+            } else {
+                expanded += 1;
+            }
+        }
+        (expanded, rejected)
+    }
+    let (expanded, rejected) = shares(plausible());
+    assert!(
+        expanded > 100 && rejected > 100,
+        "plausible: {expanded} expanded, {rejected} rejected"
+    );
+    let (expanded, rejected) = shares(mutated_valid().prop_map(|t| to_stream(&t)));
+    assert!(
+        expanded > 10 && rejected > 100,
+        "mutated: {expanded} expanded, {rejected} rejected"
+    );
 }
