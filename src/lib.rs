@@ -118,8 +118,8 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub use retry_core::{
-    Action, AsyncSleep, Backoff, Budget, Classifier, DefaultSleep, Elapsed, Jitter, Pauses, Retrier, RetryErrors,
-    RetryInfo, SyncSleep,
+    Action, AsyncSleep, Backoff, Budget, Classifier, DefaultSleep, Elapsed, Jitter, Pauses,
+    Retrier, RetryErrors, RetryInfo, SyncSleep,
 };
 
 #[doc = include_str!("retry.md")]

@@ -48,7 +48,10 @@ fn factor_jitter_stays_in_its_band_and_spreads() {
     assert_eq!(factor_jitter(), Err(Error::Down));
     let pauses = take_pauses();
     assert_eq!(pauses.len(), 200);
-    assert!(pauses.iter().all(|p| *p >= MS(50) && *p <= MS(150)), "{pauses:?}");
+    assert!(
+        pauses.iter().all(|p| *p >= MS(50) && *p <= MS(150)),
+        "{pauses:?}"
+    );
     assert!(pauses.iter().any(|p| *p < MS(75)) && pauses.iter().any(|p| *p > MS(125)));
 }
 
@@ -82,7 +85,10 @@ fn max_is_a_hard_ceiling_after_jitter() {
 
 #[test]
 fn aws_jitter_kinds_stay_in_their_bands() {
-    let scheduled: Vec<Duration> = reattempt::Backoff::exponential(100, MS(10)).max(S(1)).into_iter().collect();
+    let scheduled: Vec<Duration> = reattempt::Backoff::exponential(100, MS(10))
+        .max(S(1))
+        .into_iter()
+        .collect();
 
     let _ = full_jitter();
     let full = take_pauses();
@@ -91,14 +97,20 @@ fn aws_jitter_kinds_stay_in_their_bands() {
 
     let _ = equal_jitter();
     let equal = take_pauses();
-    assert!(equal.iter().zip(&scheduled).all(|(p, d)| *p >= *d / 2 && p <= d));
+    assert!(equal
+        .iter()
+        .zip(&scheduled)
+        .all(|(p, d)| *p >= *d / 2 && p <= d));
 
     let _ = decorrelated_jitter();
     let decorrelated = take_pauses();
     assert_eq!(decorrelated.len(), 100);
     let mut previous = MS(10);
     for p in &decorrelated {
-        assert!(*p >= MS(10) && *p <= (previous * 3).min(S(1)), "{p:?} after {previous:?}");
+        assert!(
+            *p >= MS(10) && *p <= (previous * 3).min(S(1)),
+            "{p:?} after {previous:?}"
+        );
         previous = *p;
     }
 }
@@ -221,7 +233,9 @@ async fn attempt_timeout_error_is_returned_when_retries_run_out() {
 static SEEN: Mutex<Vec<(u32, Duration, Duration)>> = Mutex::new(Vec::new());
 
 fn remember(_: &Error, info: &RetryInfo) {
-    SEEN.lock().unwrap().push((info.attempt, info.delay, info.elapsed));
+    SEEN.lock()
+        .unwrap()
+        .push((info.attempt, info.delay, info.elapsed));
 }
 
 #[retry(exponential(n = 3, initial = "1s"), on_retry = remember)]
@@ -236,11 +250,7 @@ async fn on_retry_sees_attempt_delay_and_elapsed() {
     let seen = SEEN.lock().unwrap().clone();
     assert_eq!(
         seen,
-        [
-            (0, S(1), MS(10)),
-            (1, S(2), MS(1020)),
-            (2, S(4), MS(3030)),
-        ]
+        [(0, S(1), MS(10)), (1, S(2), MS(1020)), (2, S(4), MS(3030)),]
     );
 }
 
@@ -256,10 +266,18 @@ fn hint(e: &Error) -> Option<Duration> {
 #[retry(exponential(n = 4, initial = "100ms", max = "5s"), retry_after = hint, sleep = record, attempt = attempt)]
 fn hinted() -> Result<(), Error> {
     Err(match attempt {
-        0 => Error::Busy { retry_after_ms: Some(3000) },
-        1 => Error::Busy { retry_after_ms: None },
-        2 => Error::Busy { retry_after_ms: Some(60_000) },
-        _ => Error::Busy { retry_after_ms: Some(0) },
+        0 => Error::Busy {
+            retry_after_ms: Some(3000),
+        },
+        1 => Error::Busy {
+            retry_after_ms: None,
+        },
+        2 => Error::Busy {
+            retry_after_ms: Some(60_000),
+        },
+        _ => Error::Busy {
+            retry_after_ms: Some(0),
+        },
     })
 }
 

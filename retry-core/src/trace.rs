@@ -11,7 +11,12 @@ pub(crate) fn retrying(function: &str, attempt: u32, pause: Duration, error: Opt
     }
 }
 
-pub(crate) fn giving_up(function: &str, attempts: u32, error: Option<&dyn Debug>, reason: Option<&str>) {
+pub(crate) fn giving_up(
+    function: &str,
+    attempts: u32,
+    error: Option<&dyn Debug>,
+    reason: Option<&str>,
+) {
     let reason = reason.unwrap_or("not retryable");
     let attempts = attempts.saturating_add(1);
     if let Some(error) = error {

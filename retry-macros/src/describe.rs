@@ -13,13 +13,22 @@ pub(crate) fn policy(plan: &Plan) -> String {
     let mut parts = vec![schedule(plan)];
     if let Some(c) = &plan.classifier {
         parts.push(match c {
-            ClassifierKind::Blacklist(p) => format!("errors matching {} are not retried", patterns(p)),
-            ClassifierKind::Whitelist(p) => format!("only errors matching {} are retried", patterns(p)),
-            ClassifierKind::RetryIf(e) => format!("an error is retried when `{}` returns true", code(e)),
+            ClassifierKind::Blacklist(p) => {
+                format!("errors matching {} are not retried", patterns(p))
+            }
+            ClassifierKind::Whitelist(p) => {
+                format!("only errors matching {} are retried", patterns(p))
+            }
+            ClassifierKind::RetryIf(e) => {
+                format!("an error is retried when `{}` returns true", code(e))
+            }
         });
     }
     if let Some(e) = &plan.retry_ok {
-        parts.push(format!("an `Ok` value is retried when `{}` returns true", code(e)));
+        parts.push(format!(
+            "an `Ok` value is retried when `{}` returns true",
+            code(e)
+        ));
     }
     if let Some(e) = &plan.retry_after {
         parts.push(format!("a hint from `{}` replaces the pause", code(e)));
@@ -39,7 +48,13 @@ pub(crate) fn policy(plan: &Plan) -> String {
 fn schedule(plan: &Plan) -> String {
     let mut s = match &plan.schedule {
         PlanSchedule::Custom(e) => format!("Retried after each pause of `{}`", code(e)),
-        PlanSchedule::Builtin { form, n, first, max, factor } => {
+        PlanSchedule::Builtin {
+            form,
+            n,
+            first,
+            max,
+            factor,
+        } => {
             let times = match n {
                 Count::Lit(0) => return "Not retried (`n = 0`)".to_string(),
                 Count::Lit(1) => "once".to_string(),
@@ -48,12 +63,22 @@ fn schedule(plan: &Plan) -> String {
             };
             let mut s = match form {
                 Form::Constant => format!("Retried {times}, every {}", duration(first)),
-                Form::Exponential => format!("Retried {times} with exponential back-off from {}", duration(first)),
-                Form::Fibonacci => format!("Retried {times} with Fibonacci back-off from {}", duration(first)),
+                Form::Exponential => format!(
+                    "Retried {times} with exponential back-off from {}",
+                    duration(first)
+                ),
+                Form::Fibonacci => format!(
+                    "Retried {times} with Fibonacci back-off from {}",
+                    duration(first)
+                ),
             };
             match factor {
-                Some(Factor::Lit { value, .. }) => { let _ = write!(s, " (×{value})"); },
-                Some(Factor::Expr(e)) => { let _ = write!(s, " (×`{}`)", code(e)); },
+                Some(Factor::Lit { value, .. }) => {
+                    let _ = write!(s, " (×{value})");
+                }
+                Some(Factor::Expr(e)) => {
+                    let _ = write!(s, " (×`{}`)", code(e));
+                }
                 None => {}
             }
             if let Some(max) = max {
@@ -168,7 +193,11 @@ fn write_tokens(tokens: proc_macro2::TokenStream, out: &mut String) {
             };
             continue;
         }
-        if matches!(last, Last::Spaced) && !out.is_empty() && !out.ends_with(' ') && !out.ends_with('(') {
+        if matches!(last, Last::Spaced)
+            && !out.is_empty()
+            && !out.ends_with(' ')
+            && !out.ends_with('(')
+        {
             out.push(' ');
         }
         match tt {
@@ -179,7 +208,11 @@ fn write_tokens(tokens: proc_macro2::TokenStream, out: &mut String) {
                     Delimiter::Brace => (" { ", " }"),
                     Delimiter::None => ("", ""),
                 };
-                out.push_str(if last == Last::Start { open.trim_start() } else { open });
+                out.push_str(if last == Last::Start {
+                    open.trim_start()
+                } else {
+                    open
+                });
                 write_tokens(g.stream(), out);
                 out.push_str(close);
             }
@@ -201,7 +234,11 @@ mod tests {
     fn describe(args: proc_macro2::TokenStream) -> String {
         let mut errors = Errors::default();
         let attr = crate::parse::attr(args, &mut errors);
-        let func: syn::ItemFn = syn::parse_quote!(fn f() -> Result<(), E> { Ok(()) });
+        let func: syn::ItemFn = syn::parse_quote!(
+            fn f() -> Result<(), E> {
+                Ok(())
+            }
+        );
         let plan = crate::validate::plan(attr, &func, &mut errors);
         assert!(errors.finish().is_ok());
         plan.map(|p| super::policy(&p)).unwrap_or_default()
@@ -210,13 +247,22 @@ mod tests {
     #[test]
     fn code_reads_as_written() {
         let cases = [
-            (quote::quote!(E::Http { status: 500..=599, .. }), "E::Http { status: 500..=599, .. }"),
+            (
+                quote::quote!(E::Http {
+                    status: 500..=599,
+                    ..
+                }),
+                "E::Http { status: 500..=599, .. }",
+            ),
             (quote::quote!(|_e: &MyErr| true), "|_e: &MyErr| true"),
             (quote::quote!(|e| e.is_transient()), "|e| e.is_transient()"),
             (quote::quote!(vec![1, 2]), "vec![1, 2]"),
             (quote::quote!(E::A(_) | E::B), "E::A(_) | E::B"),
             (quote::quote!(&BUDGET), "&BUDGET"),
-            (quote::quote!(Duration::from_millis(5)), "Duration::from_millis(5)"),
+            (
+                quote::quote!(Duration::from_millis(5)),
+                "Duration::from_millis(5)",
+            ),
             (quote::quote!(!matches!(e, E::A)), "!matches!(e, E::A)"),
         ];
         for (tokens, text) in cases {
@@ -231,11 +277,18 @@ mod tests {
             "Retried up to 3 times with exponential back-off from 1s, capped at 10s; errors matching `E::Auth` are not retried."
         );
         assert_eq!(
-            describe(quote::quote!(constant(n = 1, delay = "250ms"), jitter = 0.2, timeout = "5s")),
+            describe(quote::quote!(
+                constant(n = 1, delay = "250ms"),
+                jitter = 0.2,
+                timeout = "5s"
+            )),
             "Retried once, every 250ms, with ±20% jitter; gives up after 5s in all."
         );
         assert_eq!(
-            describe(quote::quote!(fibonacci(n = 0, initial = "1s"), whitelist(E::A, E::B(_)))),
+            describe(quote::quote!(
+                fibonacci(n = 0, initial = "1s"),
+                whitelist(E::A, E::B(_))
+            )),
             "Not retried (`n = 0`); only errors matching `E::A` or `E::B(_)` are retried."
         );
     }

@@ -20,7 +20,10 @@ pub(crate) fn retry(args: TokenStream, item: TokenStream) -> TokenStream {
         (Some(plan), Ok(())) => expand::function(&plan, func),
         (_, Err(err)) => with_errors(func.into_token_stream(), &err),
         (None, Ok(())) => {
-            let err = syn::Error::new_spanned(&func.sig, "internal error in `#[retry]`: please report it");
+            let err = syn::Error::new_spanned(
+                &func.sig,
+                "internal error in `#[retry]`: please report it",
+            );
             with_errors(func.into_token_stream(), &err)
         }
     }
@@ -87,25 +90,46 @@ mod tests {
     #[test]
     fn sync_expansion_snapshot() {
         let out = super::retry(
-            quote::quote!(constant(n = 2, delay = "1.5s"), whitelist(E::Busy), attempt = k, sleep = rec),
-            quote::quote!(fn get(key: &str) -> Result<usize, E> { Ok(key.len() + k as usize) }),
+            quote::quote!(
+                constant(n = 2, delay = "1.5s"),
+                whitelist(E::Busy),
+                attempt = k,
+                sleep = rec
+            ),
+            quote::quote!(
+                fn get(key: &str) -> Result<usize, E> {
+                    Ok(key.len() + k as usize)
+                }
+            ),
         );
         let expected = quote::quote!(
             #[doc = " **Retry policy:** Retried up to 2 times, every 1.5s; only errors matching `E::Busy` are retried."]
             fn get(key: &str) -> Result<usize, E> {
                 let mut __retry_state = ::reattempt::__private::State::backoff(
-                    ::reattempt::__private::Backoff::constant(2, ::reattempt::__private::Duration::new(1u64, 500000000u32)),
-                    ::reattempt::__private::Policy::new("get")
+                    ::reattempt::__private::Backoff::constant(
+                        2,
+                        ::reattempt::__private::Duration::new(1u64, 500000000u32),
+                    ),
+                    ::reattempt::__private::Policy::new("get"),
                 );
                 loop {
                     let k: u32 = __retry_state.attempt();
-                    let __retry_outcome = ::reattempt::__private::call::<Result<usize, E>, _>(|| { Ok(key.len() + k as usize) });
+                    let __retry_outcome =
+                        ::reattempt::__private::call::<Result<usize, E>, _>(|| {
+                            Ok(key.len() + k as usize)
+                        });
                     #[allow(unused_variables)]
-                    let ::reattempt::__private::Option::Some(__retry_pause) = __retry_state.next_pause(
-                        ::reattempt::__private::Outcome::of::<Result<usize, E> >(&__retry_outcome)
-                            .retry_if(|__retry_error| ::reattempt::__private::matches!(__retry_error, E::Busy))
-                            .debug(::reattempt::__private::describe!())
-                    ) else {
+                    let ::reattempt::__private::Option::Some(__retry_pause) = __retry_state
+                        .next_pause(
+                            ::reattempt::__private::Outcome::of::<Result<usize, E>>(
+                                &__retry_outcome,
+                            )
+                            .retry_if(|__retry_error| {
+                                ::reattempt::__private::matches!(__retry_error, E::Busy)
+                            })
+                            .debug(::reattempt::__private::describe!()),
+                        )
+                    else {
                         return __retry_outcome;
                     };
                     ::reattempt::__private::discard(__retry_outcome);
@@ -118,8 +142,19 @@ mod tests {
 
     #[test]
     fn errors_keep_the_function_for_the_ide() {
-        let out = super::retry(quote::quote!(bogus), quote::quote!(fn f() -> Result<(), ()> { Ok(()) })).to_string();
-        assert!(out.starts_with("fn f () -> Result < () , () > { Ok (()) }"), "{out}");
+        let out = super::retry(
+            quote::quote!(bogus),
+            quote::quote!(
+                fn f() -> Result<(), ()> {
+                    Ok(())
+                }
+            ),
+        )
+        .to_string();
+        assert!(
+            out.starts_with("fn f () -> Result < () , () > { Ok (()) }"),
+            "{out}"
+        );
         assert!(out.contains("compile_error"), "{out}");
     }
 }

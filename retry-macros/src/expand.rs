@@ -44,8 +44,15 @@ use crate::model::{ClassifierKind, Count, Dur, Factor, Form, JitterKind, Plan, P
 /// }
 /// ```
 pub(crate) fn function(plan: &Plan, func: ItemFn) -> TokenStream {
-    let ItemFn { attrs, vis, sig, block } = func;
-    let (inner, outer): (Vec<_>, Vec<_>) = attrs.into_iter().partition(|a| matches!(a.style, AttrStyle::Inner(_)));
+    let ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+    } = func;
+    let (inner, outer): (Vec<_>, Vec<_>) = attrs
+        .into_iter()
+        .partition(|a| matches!(a.style, AttrStyle::Inner(_)));
     let doc = format!(" **Retry policy:** {}", describe::policy(plan));
     let has_docs = outer.iter().any(|a| a.path().is_ident("doc"));
     let doc_break = has_docs.then(|| quote!(#[doc = ""]));
@@ -62,7 +69,10 @@ pub(crate) fn function(plan: &Plan, func: ItemFn) -> TokenStream {
     let ret_erased = erase_impl_trait(ret);
 
     let new_state = new_state(plan, &private, &sig.ident.to_string());
-    let attempt = plan.attempt.as_ref().map(|name| quote!(let #name: u32 = #state.attempt();));
+    let attempt = plan
+        .attempt
+        .as_ref()
+        .map(|name| quote!(let #name: u32 = #state.attempt();));
     let stmts = &block.stmts;
     // The attempt's `||` / `async` and braces are located at the user's body
     // (hygiene unchanged), so a body that moves a by-value argument is
@@ -203,7 +213,13 @@ fn new_state(plan: &Plan, private: &TokenStream, name: &str) -> TokenStream {
     }
     match &plan.schedule {
         PlanSchedule::Custom(expr) => quote!(#private::State::new(#expr, #policy)),
-        PlanSchedule::Builtin { form, n, first, max, factor } => {
+        PlanSchedule::Builtin {
+            form,
+            n,
+            first,
+            max,
+            factor,
+        } => {
             let n = match n {
                 Count::Lit(n) => proc_macro2::Literal::u32_unsuffixed(*n).into_token_stream(),
                 Count::Expr(e) => quote!(#private::retries(#e)),
@@ -271,7 +287,11 @@ fn hooks(plan: &Plan, private: &TokenStream) -> TokenStream {
 fn call_sleep(plan: &Plan, private: &TokenStream, pause: &TokenStream) -> TokenStream {
     match &plan.sleep {
         Some(expr) => {
-            let helper = if plan.is_async { quote!(sleep_async) } else { quote!(sleep_sync) };
+            let helper = if plan.is_async {
+                quote!(sleep_async)
+            } else {
+                quote!(sleep_sync)
+            };
             let helper = respan(quote!(#private::#helper), expr.span());
             quote_spanned!(expr.span()=> #helper(&#expr, #pause))
         }

@@ -14,7 +14,11 @@ pub(crate) enum Count {
 /// A duration: a literal checked at compile time, or any expression.
 #[derive(Clone)]
 pub(crate) enum Dur {
-    Lit { nanos: u128, text: String, span: Span },
+    Lit {
+        nanos: u128,
+        text: String,
+        span: Span,
+    },
     Expr(Expr),
 }
 

@@ -4,16 +4,17 @@
 //! at the next top-level comma, so several mistakes are reported at once.
 
 use proc_macro2::{TokenStream, TokenTree};
+use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned as _;
-use quote::ToTokens;
 use syn::{Expr, ExprLit, ExprPath, Ident, Lit, Pat, Token};
 
 use crate::errors::Errors;
 use crate::model::{
-    Attr, Builtin, Classifier, ClassifierKind, Count, Dur, Factor, Form, JitterKind, JitterOpt, Schedule,
+    Attr, Builtin, Classifier, ClassifierKind, Count, Dur, Factor, Form, JitterKind, JitterOpt,
+    Schedule,
 };
 
 /// Every top-level option, for "did you mean" hints.
@@ -42,7 +43,9 @@ pub(crate) const OPTIONS: &[&str] = &[
 pub(crate) fn attr(args: TokenStream, errors: &mut Errors) -> Attr {
     let mut attr = Attr::default();
     let parser = |input: ParseStream<'_>| {
-        comma_separated(input, errors, |input, errors| option(input, &mut attr, errors));
+        comma_separated(input, errors, |input, errors| {
+            option(input, &mut attr, errors)
+        });
         Ok(())
     };
     // The closure consumes every token and never fails.
@@ -111,14 +114,21 @@ fn option(input: ParseStream<'_>, attr: &mut Attr, errors: &mut Errors) -> syn::
     if result.is_err() {
         // Reported now: `validate` must not also report it (or the option a
         // typo meant, such as a schedule) as missing.
-        attr.meant.extend(nearest(&name, OPTIONS).map(str::to_owned));
+        attr.meant
+            .extend(nearest(&name, OPTIONS).map(str::to_owned));
         attr.meant.push(name);
     }
     result
 }
 
 /// What follows the option's name `key`.
-fn option_value(input: ParseStream<'_>, key: &Ident, name: &str, attr: &mut Attr, errors: &mut Errors) -> syn::Result<()> {
+fn option_value(
+    input: ParseStream<'_>,
+    key: &Ident,
+    name: &str,
+    attr: &mut Attr,
+    errors: &mut Errors,
+) -> syn::Result<()> {
     let key = key.clone();
     match name {
         "constant" | "exponential" | "fibonacci" => {
@@ -174,7 +184,8 @@ fn option_value(input: ParseStream<'_>, key: &Ident, name: &str, attr: &mut Attr
         "attempt" => {
             let what = "a name for the attempt number, e.g. `attempt = n`";
             let ident = value_with(input, &key, what, |input| {
-                Ident::parse(input).map_err(|e| syn::Error::new(e.span(), format!("`attempt` needs {what}")))
+                Ident::parse(input)
+                    .map_err(|e| syn::Error::new(e.span(), format!("`attempt` needs {what}")))
             })?;
             set_once(&mut attr.attempt, ident, &key, errors);
         }
@@ -205,13 +216,21 @@ fn option_value(input: ParseStream<'_>, key: &Ident, name: &str, attr: &mut Attr
 
 fn set_once<T>(slot: &mut Option<T>, value: T, key: &Ident, errors: &mut Errors) {
     if slot.is_some() {
-        errors.at(key, format!("duplicate option `{key}`: each option may appear once"));
+        errors.at(
+            key,
+            format!("duplicate option `{key}`: each option may appear once"),
+        );
     } else {
         *slot = Some(value);
     }
 }
 
-fn set_expr(slot: &mut Option<Expr>, input: ParseStream<'_>, key: &Ident, errors: &mut Errors) -> syn::Result<()> {
+fn set_expr(
+    slot: &mut Option<Expr>,
+    input: ParseStream<'_>,
+    key: &Ident,
+    errors: &mut Errors,
+) -> syn::Result<()> {
     let expr = value::<Expr>(input, key)?;
     set_once(slot, expr, key, errors);
     Ok(())
@@ -224,7 +243,10 @@ fn set_schedule(attr: &mut Attr, key: &Ident, schedule: Schedule, errors: &mut E
                 Schedule::Builtin(b) => b.form.name(),
                 Schedule::Custom(_) => "schedule",
             };
-            errors.at(key, format!("only one schedule is allowed, and `{first}` is already given"));
+            errors.at(
+                key,
+                format!("only one schedule is allowed, and `{first}` is already given"),
+            );
         }
         None => {
             attr.schedule = Some(schedule);
@@ -260,7 +282,10 @@ fn value_with<T>(
     parse: impl FnOnce(ParseStream<'_>) -> syn::Result<T>,
 ) -> syn::Result<T> {
     if !input.peek(Token![=]) {
-        return Err(syn::Error::new_spanned(key, format!("`{key}` needs {what}: `{key} = …`")));
+        return Err(syn::Error::new_spanned(
+            key,
+            format!("`{key}` needs {what}: `{key} = …`"),
+        ));
     }
     input.parse::<Token![=]>()?;
     // The value's own tokens, to point at them when it does not parse (syn
@@ -298,15 +323,26 @@ fn patterns(input: ParseStream<'_>, key: &Ident) -> syn::Result<Vec<Pat>> {
     }
     let content;
     syn::parenthesized!(content in input);
-    let list = Punctuated::<Pat, Token![,]>::parse_terminated_with(&content, Pat::parse_multi_with_leading_vert)?;
+    let list = Punctuated::<Pat, Token![,]>::parse_terminated_with(
+        &content,
+        Pat::parse_multi_with_leading_vert,
+    )?;
     if list.is_empty() {
-        return Err(syn::Error::new_spanned(key, format!("`{key}` needs at least one pattern")));
+        return Err(syn::Error::new_spanned(
+            key,
+            format!("`{key}` needs at least one pattern"),
+        ));
     }
     Ok(list.into_iter().collect())
 }
 
 /// `constant(…)`, `exponential(…)`, `fibonacci(…)`.
-fn builtin(input: ParseStream<'_>, form: Form, name: Ident, errors: &mut Errors) -> syn::Result<Builtin> {
+fn builtin(
+    input: ParseStream<'_>,
+    form: Form,
+    name: Ident,
+    errors: &mut Errors,
+) -> syn::Result<Builtin> {
     if !input.peek(syn::token::Paren) {
         return Err(syn::Error::new_spanned(
             &name,
@@ -329,8 +365,16 @@ fn builtin(input: ParseStream<'_>, form: Form, name: Ident, errors: &mut Errors)
     };
     comma_separated(&content, errors, |input, errors| {
         let key = input.call(Ident::parse_any).map_err(|e| {
-            let list = form.arguments().iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
-            syn::Error::new(e.span(), format!("expected an argument of `{}`: one of {list}", form.name()))
+            let list = form
+                .arguments()
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            syn::Error::new(
+                e.span(),
+                format!("expected an argument of `{}`: one of {list}", form.name()),
+            )
         })?;
         let arg = key.to_string();
         let result = builtin_arg(input, &key, &arg, &mut b, errors);
@@ -338,7 +382,8 @@ fn builtin(input: ParseStream<'_>, form: Form, name: Ident, errors: &mut Errors)
             // Reported now: `validate` must not also call it (or, for a typo
             // or the other form's name of the first pause, what was meant)
             // missing.
-            b.meant.extend(nearest(&arg, form.arguments()).map(str::to_owned));
+            b.meant
+                .extend(nearest(&arg, form.arguments()).map(str::to_owned));
             if arg == "delay" || arg == "initial" {
                 b.meant.push(form.first_pause().to_owned());
             }
@@ -350,7 +395,13 @@ fn builtin(input: ParseStream<'_>, form: Form, name: Ident, errors: &mut Errors)
 }
 
 /// One `key = value` argument of a built-in schedule.
-fn builtin_arg(input: ParseStream<'_>, key: &Ident, arg: &str, b: &mut Builtin, errors: &mut Errors) -> syn::Result<()> {
+fn builtin_arg(
+    input: ParseStream<'_>,
+    key: &Ident,
+    arg: &str,
+    b: &mut Builtin,
+    errors: &mut Errors,
+) -> syn::Result<()> {
     let form = b.form;
     let name = form.name();
     if !form.arguments().contains(&arg) {
@@ -391,16 +442,31 @@ fn builtin_arg(input: ParseStream<'_>, key: &Ident, arg: &str, b: &mut Builtin, 
 fn count(input: ParseStream<'_>, key: &Ident) -> syn::Result<Count> {
     let expr = ungroup(value::<Expr>(input, key)?);
     match &expr {
-        Expr::Lit(ExprLit { lit: Lit::Int(lit), .. }) => {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(lit), ..
+        }) => {
             let n = lit.base10_parse::<u32>().map_err(|_| {
-                syn::Error::new_spanned(lit, format!("`n` must fit in a `u32` (at most {}); it counts retries", u32::MAX))
+                syn::Error::new_spanned(
+                    lit,
+                    format!(
+                        "`n` must fit in a `u32` (at most {}); it counts retries",
+                        u32::MAX
+                    ),
+                )
             })?;
             Ok(Count::Lit(n))
         }
         Expr::Unary(syn::ExprUnary {
-            op: syn::UnOp::Neg(_), ..
-        }) => Err(syn::Error::new_spanned(&expr, "`n` counts retries and cannot be negative; `n = 0` means one attempt and no retry")),
-        Expr::Lit(_) => Err(syn::Error::new_spanned(&expr, "`n` must be a whole number of retries, e.g. `n = 3`")),
+            op: syn::UnOp::Neg(_),
+            ..
+        }) => Err(syn::Error::new_spanned(
+            &expr,
+            "`n` counts retries and cannot be negative; `n = 0` means one attempt and no retry",
+        )),
+        Expr::Lit(_) => Err(syn::Error::new_spanned(
+            &expr,
+            "`n` must be a whole number of retries, e.g. `n = 3`",
+        )),
         _ => Ok(Count::Expr(expr)),
     }
 }
@@ -409,7 +475,9 @@ fn count(input: ParseStream<'_>, key: &Ident) -> syn::Result<Count> {
 fn duration(input: ParseStream<'_>, key: &Ident) -> syn::Result<Dur> {
     let expr = ungroup(value::<Expr>(input, key)?);
     match &expr {
-        Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => {
             let text = s.value();
             match humantime::parse_duration(&text) {
                 Ok(d) => Ok(Dur::Lit {
@@ -428,7 +496,11 @@ fn duration(input: ParseStream<'_>, key: &Ident) -> syn::Result<Dur> {
             ..
         }) => Err(syn::Error::new_spanned(
             &expr,
-            format!("`{key}` needs a unit: write a string such as \"{}ms\" or \"{}s\", or a `Duration`", expr_text(&expr), expr_text(&expr)),
+            format!(
+                "`{key}` needs a unit: write a string such as \"{}ms\" or \"{}s\", or a `Duration`",
+                expr_text(&expr),
+                expr_text(&expr)
+            ),
         )),
         Expr::Lit(_) => Err(syn::Error::new_spanned(
             &expr,
@@ -446,9 +518,18 @@ fn expr_text(expr: &Expr) -> String {
 fn factor(input: ParseStream<'_>, key: &Ident) -> syn::Result<Factor> {
     let expr = ungroup(value::<Expr>(input, key)?);
     let value = match &expr {
-        Expr::Lit(ExprLit { lit: Lit::Int(i), .. }) => i.base10_parse::<f64>()?,
-        Expr::Lit(ExprLit { lit: Lit::Float(f), .. }) => f.base10_parse::<f64>()?,
-        Expr::Lit(_) => return Err(syn::Error::new_spanned(&expr, "`factor` must be a number, e.g. `factor = 3`")),
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(i), ..
+        }) => i.base10_parse::<f64>()?,
+        Expr::Lit(ExprLit {
+            lit: Lit::Float(f), ..
+        }) => f.base10_parse::<f64>()?,
+        Expr::Lit(_) => {
+            return Err(syn::Error::new_spanned(
+                &expr,
+                "`factor` must be a number, e.g. `factor = 3`",
+            ))
+        }
         _ => return Ok(Factor::Expr(expr)),
     };
     Ok(Factor::Lit {
@@ -493,8 +574,15 @@ fn jitter(expr: Expr) -> syn::Result<JitterOpt> {
 fn unknown(token: &impl quote::ToTokens, what: &str, of: &str, valid: &[&str]) -> syn::Error {
     let text = quote::quote!(#token).to_string().replace(' ', "");
     let hint = nearest(&text, valid).map_or(String::new(), |n| format!("; did you mean `{n}`?"));
-    let list = valid.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ");
-    syn::Error::new_spanned(token, format!("unknown {what} `{text}`{of}{hint}\nexpected one of: {list}"))
+    let list = valid
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    syn::Error::new_spanned(
+        token,
+        format!("unknown {what} `{text}`{of}{hint}\nexpected one of: {list}"),
+    )
 }
 
 /// The valid name closest to `name`, if it is close enough to be a typo.
@@ -521,7 +609,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
             }
@@ -549,8 +639,14 @@ mod tests {
             quote::quote!(
                 exponential(n = 3, initial = "1s", max = "10s", factor = 3),
                 blacklist(E::A | E::B, E::C { .. }),
-                jitter = full, forever, timeout = "30s", attempt = k,
-                bogus = 1, on_retry = log, sleep = rec, crate = ::r
+                jitter = full,
+                forever,
+                timeout = "30s",
+                attempt = k,
+                bogus = 1,
+                on_retry = log,
+                sleep = rec,
+                crate = ::r
             ),
             &mut errors,
         );
@@ -566,11 +662,22 @@ mod tests {
         let mut errors = Errors::default();
         let attr = attr(quote::quote!(constant(n = 1, delay = "1.5s")), &mut errors);
         assert!(errors.finish().is_ok());
-        let Some(Schedule::Builtin(b)) = attr.schedule else { panic!("no schedule") };
-        assert!(matches!(b.first, Some(Dur::Lit { nanos: 1_500_000_000, .. })));
+        let Some(Schedule::Builtin(b)) = attr.schedule else {
+            panic!("no schedule")
+        };
+        assert!(matches!(
+            b.first,
+            Some(Dur::Lit {
+                nanos: 1_500_000_000,
+                ..
+            })
+        ));
 
         let mut errors = Errors::default();
-        super::attr(quote::quote!(constant(n = 1, delay = "1x"), timeout = 5), &mut errors);
+        super::attr(
+            quote::quote!(constant(n = 1, delay = "1x"), timeout = 5),
+            &mut errors,
+        );
         let e = errors.finish().err().map(|e| e.into_iter().count());
         assert_eq!(e, Some(2));
     }

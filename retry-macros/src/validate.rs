@@ -27,7 +27,10 @@ pub(crate) fn plan(attr: Attr, func: &ItemFn, errors: &mut Errors) -> Option<Pla
         if let JitterKind::Factor(f) = &j.kind {
             let f = *f;
             if !(0.0..=1.0).contains(&f) {
-                let err = syn::Error::new(j.span, format!("`jitter` factor must be within [0, 1], got {f}; 0.2 means ±20%"));
+                let err = syn::Error::new(
+                    j.span,
+                    format!("`jitter` factor must be within [0, 1], got {f}; 0.2 means ±20%"),
+                );
                 errors.push(err);
             }
         }
@@ -68,12 +71,20 @@ fn check_function(func: &ItemFn, errors: &mut Errors) {
     // A second `#[retry]` below this one would nest two loops: (n + 1) × (m + 1)
     // attempts, surely not what was meant.
     for attr in &func.attrs {
-        if attr.path().segments.last().is_some_and(|s| s.ident == "retry") {
+        if attr
+            .path()
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "retry")
+        {
             errors.at(attr, "duplicate `#[retry]`: one function takes one retry policy; merge the two attributes");
         }
     }
     if let Some(constness) = &sig.constness {
-        errors.at(constness, "`#[retry]` cannot go on a `const fn`: retrying pauses, which needs run time");
+        errors.at(
+            constness,
+            "`#[retry]` cannot go on a `const fn`: retrying pauses, which needs run time",
+        );
     }
     if let Some(variadic) = &sig.variadic {
         errors.at(variadic, "`#[retry]` does not support variadic functions");
@@ -131,13 +142,29 @@ fn builtin(b: Builtin, meant: &[String], errors: &mut Errors) -> Option<PlanSche
     let name = b.form.name();
     let reported = |arg: &str| b.meant.iter().chain(meant).any(|m| m == arg);
     if b.n.is_none() && !reported("n") {
-        errors.at(&b.name, format!("`{name}` needs `n = …`, the number of retries"));
+        errors.at(
+            &b.name,
+            format!("`{name}` needs `n = …`, the number of retries"),
+        );
     }
     if b.first.is_none() && !reported(b.form.first_pause()) {
         let first = b.form.first_pause();
-        errors.at(&b.name, format!("`{name}` needs `{first} = …`, its first pause (e.g. `{first} = \"1s\"`)"));
+        errors.at(
+            &b.name,
+            format!("`{name}` needs `{first} = …`, its first pause (e.g. `{first} = \"1s\"`)"),
+        );
     }
-    if let (Some(Dur::Lit { nanos: max, text: max_text, span }), Some(Dur::Lit { nanos: first, text, .. })) = (&b.max, &b.first) {
+    if let (
+        Some(Dur::Lit {
+            nanos: max,
+            text: max_text,
+            span,
+        }),
+        Some(Dur::Lit {
+            nanos: first, text, ..
+        }),
+    ) = (&b.max, &b.first)
+    {
         if max < first {
             let first_name = b.form.first_pause();
             errors.push(syn::Error::new(
