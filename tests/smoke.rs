@@ -30,7 +30,7 @@ fn smoke() {
         assert_eq!(
             *p.borrow(),
             [Duration::from_secs(1), Duration::from_secs(2)]
-        )
+        );
     });
 }
 
