@@ -102,41 +102,30 @@ mod tests {
                 }
             ),
         );
-        let expected = quote::quote!(
+        // Braces, so rustfmt leaves the expected tokens as written.
+        let expected = quote::quote! {
             #[doc = " **Retry policy:** Retried up to 2 times, every 1.5s; only errors matching `E::Busy` are retried."]
             fn get(key: &str) -> Result<usize, E> {
                 let mut __retry_state = ::reattempt::__private::State::backoff(
-                    ::reattempt::__private::Backoff::constant(
-                        2,
-                        ::reattempt::__private::Duration::new(1u64, 500000000u32),
-                    ),
-                    ::reattempt::__private::Policy::new("get"),
+                    ::reattempt::__private::Backoff::constant(2, ::reattempt::__private::Duration::new(1u64, 500000000u32)),
+                    ::reattempt::__private::Policy::new("get")
                 );
                 loop {
                     let k: u32 = __retry_state.attempt();
-                    let __retry_outcome =
-                        ::reattempt::__private::call::<Result<usize, E>, _>(|| {
-                            Ok(key.len() + k as usize)
-                        });
+                    let __retry_outcome = ::reattempt::__private::call::<Result<usize, E>, _>(|| { Ok(key.len() + k as usize) });
                     #[allow(unused_variables)]
-                    let ::reattempt::__private::Option::Some(__retry_pause) = __retry_state
-                        .next_pause(
-                            ::reattempt::__private::Outcome::of::<Result<usize, E>>(
-                                &__retry_outcome,
-                            )
-                            .retry_if(|__retry_error| {
-                                ::reattempt::__private::matches!(__retry_error, E::Busy)
-                            })
-                            .debug(::reattempt::__private::describe!()),
-                        )
-                    else {
+                    let ::reattempt::__private::Option::Some(__retry_pause) = __retry_state.next_pause(
+                        ::reattempt::__private::Outcome::of::<Result<usize, E> >(&__retry_outcome)
+                            .retry_if(|__retry_error| ::reattempt::__private::matches!(__retry_error, E::Busy))
+                            .debug(::reattempt::__private::describe!())
+                    ) else {
                         return __retry_outcome;
                     };
                     ::reattempt::__private::discard(__retry_outcome);
                     ::reattempt::__private::sleep_sync(&rec, __retry_pause);
                 }
             }
-        );
+        };
         assert_eq!(out.to_string(), expected.to_string());
     }
 
