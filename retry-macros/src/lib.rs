@@ -2,9 +2,9 @@
 //! crate: the code it generates names `::reattempt::__private`, which only
 //! exists there.
 //!
-//! Three steps, three modules: [`parse`] turns the attribute's tokens into a
-//! typed model, [`validate`] checks it against the function and collects every
-//! mistake, [`expand`] writes the retry loop.
+//! Three steps, three modules: `parse` turns the attribute's tokens into a
+//! typed model, `validate` checks it against the function and collects every
+//! mistake, `expand` writes the retry loop.
 #![forbid(unsafe_code)]
 
 mod describe;
