@@ -7,39 +7,9 @@ use std::cell::{Cell, RefCell};
 use std::fmt::Display;
 use std::num::ParseIntError;
 use std::str::FromStr;
-use std::time::Duration;
 
-thread_local! {
-    static PAUSES: RefCell<Vec<Duration>> = const { RefCell::new(Vec::new()) };
-    static CALLS: Cell<u32> = const { Cell::new(0) };
-}
-
-fn record(d: Duration) {
-    PAUSES.with(|p| p.borrow_mut().push(d));
-}
-
-/// The pauses recorded so far (and forgets them).
-fn pauses() -> Vec<Duration> {
-    PAUSES.with(RefCell::take)
-}
-
-/// The number of body runs so far (and resets it).
-fn calls() -> u32 {
-    CALLS.with(Cell::take)
-}
-
-/// Counts one body run; returns the 0-based number of this run.
-fn tick() -> u32 {
-    CALLS.with(|c| {
-        let n = c.get();
-        c.set(n + 1);
-        n
-    })
-}
-
-fn ms(v: u64) -> Duration {
-    Duration::from_millis(v)
-}
+mod common;
+use common::{calls, ms, pauses, record, tick};
 
 #[derive(Debug, PartialEq, Eq)]
 enum MyErr {

@@ -159,26 +159,17 @@ const VALID: &[&str] = &[
     r#"constant(n = 0, delay = "2m30s"), blacklist(E::Http { status: 400..=499, .. } | E::Io(x) ), timeout = Duration::MAX"#,
 ];
 
-/// Every option and schedule-argument name, plus typos and look-alikes.
-const NAMES: &[&str] = &[
-    "constant",
-    "exponential",
-    "fibonacci",
-    "schedule",
-    "blacklist",
-    "whitelist",
-    "retry_if",
-    "jitter",
-    "retry_ok",
-    "forever",
-    "timeout",
-    "attempt_timeout",
-    "attempt",
-    "on_retry",
-    "retry_after",
-    "budget",
-    "sleep",
-    "crate",
+/// Every option (`parse::OPTIONS`) and every other name worth trying.
+fn names() -> Vec<&'static str> {
+    crate::parse::OPTIONS
+        .iter()
+        .chain(MORE_NAMES)
+        .copied()
+        .collect()
+}
+
+/// Names beyond `parse::OPTIONS`: schedule arguments, jitter kinds, typos and look-alikes.
+const MORE_NAMES: &[&str] = &[
     "n",
     "delay",
     "initial",
@@ -288,7 +279,7 @@ fn leaf() -> impl Strategy<Value = Tok> {
         "", "ns", "us", "ms", "s", "m", "h", "d", "w", "y", " ", "s 1ms", "mss",
     ];
     prop_oneof![
-        4 => prop::sample::select(NAMES).prop_map(|s| Tok::Frag(lex(s))),
+        4 => prop::sample::select(names()).prop_map(|s| Tok::Frag(lex(s))),
         4 => prop::sample::select(VALUES).prop_map(|s| Tok::Frag(lex(s))),
         1 => (prop::sample::select(&['a', 'Z', '_', 'é', '日'][..]), 0..u32::MAX)
             .prop_map(|(c, n)| Tok::Frag(lex(&format!("{c}{n}")))),
@@ -328,7 +319,7 @@ fn option_soup() -> impl Strategy<Value = Vec<Tok>> {
         1 => Just(Vec::new()),
     ];
     let arg =
-        (prop::sample::select(NAMES), 0..4u8, value.clone()).prop_map(|(name, shape, value)| {
+        (prop::sample::select(names()), 0..4u8, value.clone()).prop_map(|(name, shape, value)| {
             let mut v = vec![Tok::Frag(lex(name))];
             match shape {
                 0 => {}
@@ -341,7 +332,7 @@ fn option_soup() -> impl Strategy<Value = Vec<Tok>> {
             v
         });
     let args = prop::collection::vec(arg.clone(), 0..5).prop_map(|v| join(v, ","));
-    let option = (prop::sample::select(NAMES), 0..5u8, value, args).prop_map(
+    let option = (prop::sample::select(names()), 0..5u8, value, args).prop_map(
         |(name, shape, value, args)| {
             let mut v = vec![Tok::Frag(lex(name))];
             match shape {
@@ -995,7 +986,7 @@ proptest! {
 fn fuzz_vocabulary_lexes() {
     for s in VALID
         .iter()
-        .chain(NAMES)
+        .chain(&names())
         .chain(VALUES)
         .chain(NOT_FNS)
         .chain(PLAIN_FNS)
