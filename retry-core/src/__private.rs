@@ -16,7 +16,7 @@ pub use crate::backoff::Builtin as Backoff;
 pub use crate::deadline::{attempt_timeout, elapsed, race, FromElapsed};
 pub use crate::outcome::{IsResult, Outcome};
 pub use crate::policy::Policy;
-pub use crate::state::State;
+pub use crate::state::{Deferred, State};
 pub use crate::Jitter;
 
 /// The user's `sleep = …` of a sync fn.

@@ -27,13 +27,13 @@ use crate::model::{ClassifierKind, Count, Dur, Factor, Form, JitterKind, Plan, P
 /// ```text
 /// /// (user docs) + the policy in words
 /// pub fn get(&mut self, key: &str) -> Result<u32, E> {
-///     let mut __retry_state = ::reattempt::__private::State::backoff(
-///         ::reattempt::__private::Backoff::exponential(3, Duration::new(1, 0)),
-///         ::reattempt::__private::Policy::new("get"),
-///     );
+///     // Two words until a first attempt fails (`State` is built then).
+///     let mut __retry_state = ::reattempt::__private::Deferred::new();
 ///     loop {
 ///         let __retry_outcome = ::reattempt::__private::call::<Result<u32, E>, _>(|| { BODY });
 ///         let Some(__retry_pause) = __retry_state.next_pause(
+///             |policy| State::backoff(Backoff::exponential(3, Duration::new(1, 0)), policy),
+///             ::reattempt::__private::Policy::new("get"),
 ///             Outcome::of::<Result<u32, E>>(&__retry_outcome).retry_if(|e| !matches!(e, E::Auth)),
 ///         ) else {
 ///             return __retry_outcome;
@@ -68,7 +68,7 @@ pub(crate) fn function(plan: &Plan, func: ItemFn) -> TokenStream {
     };
     let ret_erased = erase_impl_trait(ret);
 
-    let new_state = new_state(plan, &private, &sig.ident.to_string());
+    let StateParts { slot, policy, make } = state_parts(plan, &private, &sig.ident.to_string());
     let attempt = plan
         .attempt
         .as_ref()
@@ -128,12 +128,12 @@ pub(crate) fn function(plan: &Plan, func: ItemFn) -> TokenStream {
     block.brace_token.surround(&mut body, |body| {
         body.extend(quote! {
             #(#inner)*
-            let mut #state = #new_state;
+            let mut #state = #slot;
             loop {
                 #attempt
                 let #outcome = #run_attempt;
                 #allow_bindings
-                let #private::Option::Some(#pause) = #state.next_pause(#judged #hooks) else {
+                let #private::Option::Some(#pause) = #state.next_pause(#make, #policy, #judged #hooks) else {
                     return #outcome;
                 };
                 #private::discard(#outcome);
@@ -179,12 +179,27 @@ fn ident(name: &str) -> syn::Ident {
 }
 
 /// `State::backoff(Backoff::…, policy)` or `State::new(EXPR, policy)`.
-fn new_state(plan: &Plan, private: &TokenStream, name: &str) -> TokenStream {
-    let mut policy = if plan.sleep.is_none() && plan.is_async {
+/// The pieces of the call's state: how the `Deferred` slot starts (reading
+/// the clock only for `timeout` and `on_retry`), the policy, and the closure
+/// that builds the `State` from it at the first retryable failure.
+struct StateParts {
+    slot: TokenStream,
+    policy: TokenStream,
+    make: TokenStream,
+}
+
+fn state_parts(plan: &Plan, private: &TokenStream, name: &str) -> StateParts {
+    let base = if plan.sleep.is_none() && plan.is_async {
         quote!(#private::async_policy(#name))
     } else {
         quote!(#private::Policy::new(#name))
     };
+    let slot = if plan.timeout.is_some() || plan.on_retry.is_some() {
+        quote!(#private::Deferred::started(#base))
+    } else {
+        quote!(#private::Deferred::new())
+    };
+    let mut policy = base;
     if let Some(j) = &plan.jitter {
         let jitter = match j {
             JitterKind::Factor(f) => {
@@ -208,11 +223,9 @@ fn new_state(plan: &Plan, private: &TokenStream, name: &str) -> TokenStream {
     if let Some(b) = &plan.budget {
         policy.extend(quote!(.budget(#b)));
     }
-    if plan.on_retry.is_some() {
-        policy.extend(quote!(.clock_from_start()));
-    }
-    match &plan.schedule {
-        PlanSchedule::Custom(expr) => quote!(#private::State::new(#expr, #policy)),
+    let given = ident("__retry_policy");
+    let make = match &plan.schedule {
+        PlanSchedule::Custom(expr) => quote!(|#given| #private::State::new(#expr, #given)),
         PlanSchedule::Builtin {
             form,
             n,
@@ -246,9 +259,10 @@ fn new_state(plan: &Plan, private: &TokenStream, name: &str) -> TokenStream {
                 Some(Factor::Expr(e)) => backoff.extend(quote!(.factor(#e))),
                 None => {}
             }
-            quote!(#private::State::backoff(#backoff, #policy))
+            quote!(|#given| #private::State::backoff(#backoff, #given))
         }
-    }
+    };
+    StateParts { slot, policy, make }
 }
 
 /// The hooks that judge an outcome: `.retry_if(…)`, `.on_retry(…)`, ….
