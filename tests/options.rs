@@ -402,3 +402,34 @@ fn jitter_takes_an_expression_of_type_jitter() {
     assert_eq!(jitter_from_a_const(), Err(Error::Down));
     assert_eq!(take_pauses(), [MS(4); 2]);
 }
+
+// ---- an async fn builds its schedule only when an attempt fails ---------------
+
+static SCHEDULES_BUILT: AtomicU32 = AtomicU32::new(0);
+
+fn counted_retries() -> u32 {
+    SCHEDULES_BUILT.fetch_add(1, Ordering::SeqCst);
+    2
+}
+
+#[retry(constant(n = counted_retries(), delay = "1ms"))]
+async fn lazily_scheduled(fail_first: bool, attempt_log: &Mutex<u32>) -> Result<(), Error> {
+    let mut runs = attempt_log.lock().unwrap();
+    *runs += 1;
+    if fail_first && *runs == 1 {
+        Err(Error::Down)
+    } else {
+        Ok(())
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn async_success_never_builds_the_schedule() {
+    let runs = Mutex::new(0);
+    assert_eq!(lazily_scheduled(false, &runs).await, Ok(()));
+    assert_eq!(SCHEDULES_BUILT.load(Ordering::SeqCst), 0);
+    let runs = Mutex::new(0);
+    assert_eq!(lazily_scheduled(true, &runs).await, Ok(()));
+    assert_eq!(*runs.lock().unwrap(), 2);
+    assert_eq!(SCHEDULES_BUILT.load(Ordering::SeqCst), 1);
+}

@@ -106,17 +106,15 @@ mod tests {
         let expected = quote::quote! {
             #[doc = " **Retry policy:** Retried up to 2 times, every 1.5s; only errors matching `E::Busy` are retried."]
             fn get(key: &str) -> Result<usize, E> {
-                let mut __retry_state = ::reattempt::__private::Deferred::new();
+                let mut __retry_state = ::reattempt::__private::State::backoff(
+                    ::reattempt::__private::Backoff::constant(2, ::reattempt::__private::Duration::new(1u64, 500000000u32)),
+                    ::reattempt::__private::Policy::new("get")
+                );
                 loop {
                     let k: u32 = __retry_state.attempt();
                     let __retry_outcome = ::reattempt::__private::call::<Result<usize, E>, _>(|| { Ok(key.len() + k as usize) });
                     #[allow(unused_variables)]
                     let ::reattempt::__private::Option::Some(__retry_pause) = __retry_state.next_pause(
-                        |__retry_policy| ::reattempt::__private::State::backoff(
-                            ::reattempt::__private::Backoff::constant(2, ::reattempt::__private::Duration::new(1u64, 500000000u32)),
-                            __retry_policy
-                        ),
-                        ::reattempt::__private::Policy::new("get"),
                         ::reattempt::__private::Outcome::of::<Result<usize, E> >(&__retry_outcome)
                             .retry_if(|__retry_error| ::reattempt::__private::matches!(__retry_error, E::Busy))
                             .debug(::reattempt::__private::describe!())

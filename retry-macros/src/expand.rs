@@ -27,13 +27,13 @@ use crate::model::{ClassifierKind, Count, Dur, Factor, Form, JitterKind, Plan, P
 /// ```text
 /// /// (user docs) + the policy in words
 /// pub fn get(&mut self, key: &str) -> Result<u32, E> {
-///     // Two words until a first attempt fails (`State` is built then).
-///     let mut __retry_state = ::reattempt::__private::Deferred::new();
+///     let mut __retry_state = ::reattempt::__private::State::backoff(
+///         ::reattempt::__private::Backoff::exponential(3, Duration::new(1, 0)),
+///         ::reattempt::__private::Policy::new("get"),
+///     );
 ///     loop {
 ///         let __retry_outcome = ::reattempt::__private::call::<Result<u32, E>, _>(|| { BODY });
 ///         let Some(__retry_pause) = __retry_state.next_pause(
-///             |policy| State::backoff(Backoff::exponential(3, Duration::new(1, 0)), policy),
-///             ::reattempt::__private::Policy::new("get"),
 ///             Outcome::of::<Result<u32, E>>(&__retry_outcome).retry_if(|e| !matches!(e, E::Auth)),
 ///         ) else {
 ///             return __retry_outcome;
@@ -43,6 +43,11 @@ use crate::model::{ClassifierKind, Count, Dur, Factor, Form, JitterKind, Plan, P
 ///     }
 /// }
 /// ```
+///
+/// An `async fn` keeps `async fn`; its body becomes an async block awaited
+/// in the same loop, and its state a two-word `Deferred` built into a full
+/// `State` at the first retryable failure: `next_pause(|policy|
+/// State::backoff(…, policy), Policy::new("get"), Outcome::of(…)…)`.
 pub(crate) fn function(plan: &Plan, func: ItemFn) -> TokenStream {
     let ItemFn {
         attrs,
@@ -68,7 +73,7 @@ pub(crate) fn function(plan: &Plan, func: ItemFn) -> TokenStream {
     };
     let ret_erased = erase_impl_trait(ret);
 
-    let StateParts { slot, policy, make } = state_parts(plan, &private, &sig.ident.to_string());
+    let (slot, deferred) = state_parts(plan, &private, &sig.ident.to_string());
     let attempt = plan
         .attempt
         .as_ref()
@@ -133,7 +138,7 @@ pub(crate) fn function(plan: &Plan, func: ItemFn) -> TokenStream {
                 #attempt
                 let #outcome = #run_attempt;
                 #allow_bindings
-                let #private::Option::Some(#pause) = #state.next_pause(#make, #policy, #judged #hooks) else {
+                let #private::Option::Some(#pause) = #state.next_pause(#deferred #judged #hooks) else {
                     return #outcome;
                 };
                 #private::discard(#outcome);
@@ -179,16 +184,15 @@ fn ident(name: &str) -> syn::Ident {
 }
 
 /// `State::backoff(Backoff::…, policy)` or `State::new(EXPR, policy)`.
-/// The pieces of the call's state: how the `Deferred` slot starts (reading
-/// the clock only for `timeout` and `on_retry`), the policy, and the closure
-/// that builds the `State` from it at the first retryable failure.
-struct StateParts {
-    slot: TokenStream,
-    policy: TokenStream,
-    make: TokenStream,
-}
-
-fn state_parts(plan: &Plan, private: &TokenStream, name: &str) -> StateParts {
+/// The call's state, and what `next_pause` needs before the outcome.
+///
+/// Sync: `State::backoff(SCHEDULE, POLICY)` built up front; it stays in
+/// registers, and a retry is cheapest that way. Async: the state would live
+/// in the future across the attempt's `.await` and be written to memory at
+/// every call, so the slot is a two-word `Deferred` (reading the clock at the
+/// start only for `timeout` and `on_retry`), and `next_pause` gets the
+/// closure that builds the state at the first retryable failure, and the policy.
+fn state_parts(plan: &Plan, private: &TokenStream, name: &str) -> (TokenStream, TokenStream) {
     let base = if plan.sleep.is_none() && plan.is_async {
         quote!(#private::async_policy(#name))
     } else {
@@ -223,9 +227,17 @@ fn state_parts(plan: &Plan, private: &TokenStream, name: &str) -> StateParts {
     if let Some(b) = &plan.budget {
         policy.extend(quote!(.budget(#b)));
     }
-    let given = ident("__retry_policy");
+    if plan.on_retry.is_some() && !plan.is_async {
+        policy.extend(quote!(.clock_from_start()));
+    }
+    // Sync: the policy goes in directly; async: the closure's parameter.
+    let given = if plan.is_async {
+        ident("__retry_policy").to_token_stream()
+    } else {
+        policy.clone()
+    };
     let make = match &plan.schedule {
-        PlanSchedule::Custom(expr) => quote!(|#given| #private::State::new(#expr, #given)),
+        PlanSchedule::Custom(expr) => quote!(#private::State::new(#expr, #given)),
         PlanSchedule::Builtin {
             form,
             n,
@@ -259,10 +271,14 @@ fn state_parts(plan: &Plan, private: &TokenStream, name: &str) -> StateParts {
                 Some(Factor::Expr(e)) => backoff.extend(quote!(.factor(#e))),
                 None => {}
             }
-            quote!(|#given| #private::State::backoff(#backoff, #given))
+            quote!(#private::State::backoff(#backoff, #given))
         }
     };
-    StateParts { slot, policy, make }
+    if plan.is_async {
+        (slot, quote!(|#given| #make, #policy,))
+    } else {
+        (make, TokenStream::new())
+    }
 }
 
 /// The hooks that judge an outcome: `.retry_if(…)`, `.on_retry(…)`, ….
