@@ -10,42 +10,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::time::Instant;
 
-thread_local! {
-    static PAUSES: RefCell<Vec<Duration>> = const { RefCell::new(Vec::new()) };
-    static CALLS: Cell<u32> = const { Cell::new(0) };
-}
-
-/// The pauses recorded so far (and forgets them).
-fn pauses() -> Vec<Duration> {
-    PAUSES.with(RefCell::take)
-}
-
-/// The number of body runs so far (and resets it).
-fn calls() -> u32 {
-    CALLS.with(Cell::take)
-}
-
-/// Counts one body run; returns the 0-based number of this run.
-fn tick() -> u32 {
-    CALLS.with(|c| {
-        let n = c.get();
-        c.set(n + 1);
-        n
-    })
-}
+mod common;
+use common::{calls, ms, pauses, record, secs, tick};
 
 /// A custom async sleeper: records the pause, lets no time pass.
 async fn my_async_sleep(d: Duration) {
-    PAUSES.with(|p| p.borrow_mut().push(d));
+    record(d);
     tokio::task::yield_now().await;
-}
-
-fn ms(v: u64) -> Duration {
-    Duration::from_millis(v)
-}
-
-fn secs(v: u64) -> Duration {
-    Duration::from_secs(v)
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -123,7 +94,7 @@ async fn custom_sleep(ok_at: u32) -> Result<u32, E> {
     gate(ok_at)
 }
 
-#[retry(constant(n = 2, delay = "1h"), sleep = |d| async move { PAUSES.with(|p| p.borrow_mut().push(d * 2)) })]
+#[retry(constant(n = 2, delay = "1h"), sleep = |d| async move { record(d * 2) })]
 async fn closure_sleep() -> Result<u32, E> {
     gate(u32::MAX)
 }
@@ -401,10 +372,10 @@ async fn dropping_mid_pause_cancels() {
     // Attempts at 0s and 1s; the pause after the second is cut at 1.5s.
     let cut = tokio::time::timeout(ms(1500), exp(u32::MAX)).await;
     assert!(cut.is_err());
-    assert_eq!(CALLS.with(Cell::get), 2);
+    assert_eq!(calls(), 2);
     // Nothing runs after the drop, however long we wait.
     tokio::time::sleep(secs(60)).await;
-    assert_eq!(calls(), 2);
+    assert_eq!(calls(), 0);
 }
 
 #[tokio::test(start_paused = true)]

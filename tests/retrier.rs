@@ -6,29 +6,11 @@ use std::cell::{Cell, RefCell};
 use std::time::Duration;
 use tokio::time::Instant;
 
-thread_local! {
-    static PAUSES: RefCell<Vec<Duration>> = const { RefCell::new(Vec::new()) };
-}
-
-fn record(d: Duration) {
-    PAUSES.with(|p| p.borrow_mut().push(d));
-}
-
-/// The pauses recorded so far (and forgets them).
-fn pauses() -> Vec<Duration> {
-    PAUSES.with(RefCell::take)
-}
+mod common;
+use common::{ms, pauses, record, secs};
 
 async fn record_async(d: Duration) {
     record(d);
-}
-
-fn ms(v: u64) -> Duration {
-    Duration::from_millis(v)
-}
-
-fn secs(v: u64) -> Duration {
-    Duration::from_secs(v)
 }
 
 #[derive(Debug, PartialEq, Eq)]

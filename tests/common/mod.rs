@@ -38,3 +38,7 @@ pub(crate) fn tick() -> u32 {
 pub(crate) fn ms(v: u64) -> Duration {
     Duration::from_millis(v)
 }
+
+pub(crate) fn secs(v: u64) -> Duration {
+    Duration::from_secs(v)
+}
