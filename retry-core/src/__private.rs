@@ -81,12 +81,6 @@ pub fn call<R, F: FnOnce() -> R>(attempt: F) -> R {
     attempt()
 }
 
-/// Types an async attempt: its output is the function's return type.
-#[inline]
-pub fn typed<R, F: core::future::Future<Output = R>>(attempt: F) -> F {
-    attempt
-}
-
 /// Never called: `if false { return never::<R>(); }` opens an async attempt,
 /// so its output type is `R` before the body is checked and the body's
 /// `Ok(&string)` coerces to `Result<&str, E>` as in a plain `async fn`.

@@ -96,7 +96,7 @@ pub(crate) fn function(plan: &Plan, func: ItemFn) -> TokenStream {
             quote!(if false { return #private::never::<#ret_erased>(); } #(#stmts)*),
         );
         async_block.set_span(user_block.span());
-        let attempt = quote!(#private::typed::<#ret_erased, _>(#async_kw #async_block));
+        let attempt = quote!(#async_kw #async_block);
         if let Some(limit) = &plan.attempt_timeout {
             let timer = call_sleep(plan, &private, &duration(limit, &private));
             // `elapsed::<E>` at the duration, so a missing `From<Elapsed>` is
